@@ -1,0 +1,60 @@
+// The client IP as seen through a known number of trusted reverse proxies.
+//
+// Every proxy appends the address it received the request from to X-Forwarded-For, so only the
+// entries added by our own proxies can be trusted: the entry `trustedProxyHops` positions from the
+// right is the address our outermost proxy saw. Anything to its left was written by the client and
+// is spoofable, which is why the leftmost value is never used unless our proxies put it there.
+// App Runner's front end adds one hop, so production runs with TRUSTED_PROXY_HOPS=1.
+import { isIP } from 'node:net';
+import type { Middleware } from 'koa';
+
+const IPV4_MAPPED_PREFIX = '::ffff:';
+
+/** Canonical form used as a bucket and lockout key: IPv4-mapped IPv6 becomes plain IPv4, IPv6 lower case. */
+export function normalizeIp(address: string): string | undefined {
+  const trimmed = address.trim();
+  if (isIP(trimmed) === 0) return undefined;
+  const lower = trimmed.toLowerCase();
+  if (lower.startsWith(IPV4_MAPPED_PREFIX)) {
+    const v4 = lower.slice(IPV4_MAPPED_PREFIX.length);
+    if (isIP(v4) === 4) return v4;
+  }
+  return lower;
+}
+
+/**
+ * Picks the client IP from X-Forwarded-For (one header or several, joined with commas) and the socket
+ * address. With `trustedProxyHops` = 0 the header is ignored. When the header is missing, shorter than the
+ * number of hops, or holds something that is not an IP at the trusted position, the socket address is used.
+ */
+export function resolveClientIp(
+  forwardedFor: string | string[] | undefined,
+  socketAddress: string | undefined,
+  trustedProxyHops: number,
+): string {
+  if (!Number.isInteger(trustedProxyHops) || trustedProxyHops < 0) {
+    throw new TypeError('trustedProxyHops must be a non-negative integer');
+  }
+  const fallback = (socketAddress && normalizeIp(socketAddress)) || 'unknown';
+  if (trustedProxyHops === 0 || forwardedFor === undefined) return fallback;
+  const joined = Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor;
+  const entries = joined.split(',').map((entry) => entry.trim());
+  const index = entries.length - trustedProxyHops;
+  if (index < 0) return fallback;
+  const candidate = entries[index];
+  return (candidate !== undefined && normalizeIp(candidate)) || fallback;
+}
+
+export interface ClientIpOptions {
+  trustedProxyHops: number;
+}
+
+/** Koa middleware that puts the trusted client IP on `ctx.state.clientIp`. */
+export function clientIp(options: ClientIpOptions): Middleware {
+  const { trustedProxyHops } = options;
+  resolveClientIp(undefined, undefined, trustedProxyHops); // validates the option at start-up
+  return async (ctx, next) => {
+    ctx.state.clientIp = resolveClientIp(ctx.req.headers['x-forwarded-for'], ctx.req.socket.remoteAddress, trustedProxyHops);
+    await next();
+  };
+}
