@@ -52,3 +52,37 @@ service_url() {
   aws apprunner describe-service --region "$RUNBOOK_REGION" --service-arn "$1" \
     --query 'Service.ServiceUrl' --output text
 }
+
+# The other one of the two alternating login users (<base>_blue, <base>_green): a rotation sets a new
+# password on the user that is NOT serving, switches the secret to it and redeploys, so the serving
+# instances never see their password change under them.
+other_user() {
+  case "$1" in
+    *_blue) printf '%s_green' "${1%_blue}" ;;
+    *_green) printf '%s_blue' "${1%_green}" ;;
+    *) die "secret username '$1' is not one of the alternating users (<name>_blue or <name>_green)" ;;
+  esac
+}
+
+get_secret_json() {
+  aws secretsmanager get-secret-value --region "$RUNBOOK_REGION" --secret-id "$1" --query SecretString --output text
+}
+
+# Writes a secret value from stdin through a private temp file, so it never appears in argv or logs.
+put_secret_json_from_stdin() {
+  local secret="$1" file
+  file="$(mktemp)"
+  chmod 600 "$file"
+  cat >"$file"
+  if ! aws secretsmanager put-secret-value --region "$RUNBOOK_REGION" --secret-id "$secret" \
+    --secret-string "file://$file" --query VersionId --output text >/dev/null; then
+    rm -f "$file"
+    die "could not write a new version of $secret"
+  fi
+  rm -f "$file"
+}
+
+# 64 hex characters: 256 bits, and nothing that needs quoting in SQL, URLs or JSON.
+new_password() {
+  openssl rand -hex 32
+}

@@ -1,6 +1,6 @@
 // Fake command-line tools (aws, terragrunt, ...) for testing the runbook scripts without a cloud.
 // Each fake records its argv (and chosen env variables) as one JSON line, and answers from a scenario:
-// an ordered list of rules; the first rule whose `match` words all appear in the argv, and that has
+// an ordered list of rules; the first rule whose `match` words are each part of some argument, and that has
 // answers left, prints its next answer and exits with its code.
 import { execFile } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
@@ -23,6 +23,10 @@ export interface FakeCall {
   tool: string;
   argv: string[];
   env: Record<string, string | undefined>;
+  /** What the tool read on stdin, for tools listed in FAKE_CLI_READ_STDIN. */
+  stdin?: string;
+  /** Content of each file:// argument at the time of the call. */
+  files: Record<string, string>;
 }
 
 const FAKE_SOURCE = `#!/usr/bin/env node
@@ -33,13 +37,17 @@ const argv = process.argv.slice(2);
 const dir = process.env.FAKE_CLI_DIR;
 const recorded = {};
 for (const name of (process.env.FAKE_CLI_RECORD_ENV || '').split(',').filter(Boolean)) recorded[name] = process.env[name];
-fs.appendFileSync(path.join(dir, 'calls.jsonl'), JSON.stringify({ tool, argv, env: recorded }) + '\\n');
+const readsStdin = (process.env.FAKE_CLI_READ_STDIN || '').split(',').includes(tool);
+const stdin = readsStdin ? fs.readFileSync(0, 'utf8') : undefined;
+// file://PATH arguments (how the scripts hand secrets to the aws CLI) are recorded with their content.
+const files = {};
+for (const arg of argv) if (arg.startsWith('file://') && fs.existsSync(arg.slice(7))) files[arg] = fs.readFileSync(arg.slice(7), 'utf8');
+fs.appendFileSync(path.join(dir, 'calls.jsonl'), JSON.stringify({ tool, argv, env: recorded, stdin, files }) + '\\n');
 const scenario = JSON.parse(fs.readFileSync(path.join(dir, 'scenario.json'), 'utf8'));
 const statePath = path.join(dir, 'state.json');
 const state = fs.existsSync(statePath) ? JSON.parse(fs.readFileSync(statePath, 'utf8')) : {};
-const joined = ' ' + argv.join(' ') + ' ';
 for (const [index, rule] of scenario.entries()) {
-  if (rule.tool !== tool || !rule.match.every((word) => joined.includes(' ' + word + ' ') || argv.includes(word))) continue;
+  if (rule.tool !== tool || !rule.match.every((word) => argv.some((arg) => arg.includes(word)))) continue;
   const used = state[index] || 0;
   if (used >= rule.answers.length) continue;
   state[index] = used + 1;

@@ -1,0 +1,125 @@
+// The database credential rotation, end to end: fake `aws` (Secrets Manager, RDS, App Runner) but the
+// real psql against a real PostgreSQL, so the test proves that the new password logs in, that the
+// serving user keeps working during the rotation, and that REVOKE_PREVIOUS really locks it out.
+import test from 'ava';
+import postgres from 'postgres';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { FakeCli, type FakeRule } from './lib/fake-cli.ts';
+import { repoRoot } from './lib/hcl.ts';
+// @ts-expect-error: a plain .mjs script without type declarations
+import { scramSha256Verifier } from '../runbooks/scripts/scram-verifier.mjs';
+
+const adminUrl = process.env.TEST_DATABASE_ADMIN_URL;
+const script = join(repoRoot, 'runbooks', 'scripts', 'rotate-database-credentials.sh');
+const SERVICE_ARN = 'arn:aws:apprunner:eu-west-1:111111111111:service/auth-dev/0123456789abcdef';
+
+test.before(() => {
+  if (!adminUrl) throw new Error('TEST_DATABASE_ADMIN_URL is not set: run through `npm test`, which starts PostgreSQL');
+});
+
+async function canLogin(url: URL, user: string, password: string, database: string): Promise<boolean> {
+  const sql = postgres({ host: url.hostname, port: Number(url.port), user, password, database, max: 1, connect_timeout: 5, onnotice: () => {} });
+  try {
+    await sql`select 1`;
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await sql.end({ timeout: 1 });
+  }
+}
+
+async function setup(t: { teardown(fn: () => unknown): void }) {
+  const url = new URL(adminUrl!);
+  const admin = postgres(adminUrl!, { max: 1, onnotice: () => {} });
+  const base = `rot_${randomBytes(4).toString('hex')}_app`;
+  const database = `${base}_db`;
+  const oldPassword = randomBytes(24).toString('hex');
+  await admin.unsafe(`create role ${base} nologin`);
+  await admin.unsafe(`create role ${base}_blue login password '${oldPassword}' in role ${base}`);
+  await admin.unsafe(`create role ${base}_green nologin in role ${base}`);
+  await admin.unsafe(`create database ${database}`);
+  t.teardown(async () => {
+    await admin.unsafe(`drop database if exists ${database} with (force)`);
+    for (const role of [`${base}_blue`, `${base}_green`, base]) await admin.unsafe(`drop role if exists ${role}`);
+    await admin.end({ timeout: 1 });
+  });
+  const secret = { username: `${base}_blue`, password: oldPassword, host: 'db.internal', port: 5432, dbname: database, url: 'redacted' };
+  const master = { username: decodeURIComponent(url.username), password: decodeURIComponent(url.password) };
+  const rules: FakeRule[] = [
+    { tool: 'aws', match: ['get-secret-value', 'auth/dev/database'], answers: [{ stdout: `${JSON.stringify(secret)}\n` }] },
+    { tool: 'aws', match: ['describe-db-instances', 'auth-dev'], answers: [{ stdout: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:rds!db-1\n' }] },
+    { tool: 'aws', match: ['get-secret-value', 'rds!db-1'], answers: [{ stdout: `${JSON.stringify(master)}\n` }] },
+    { tool: 'aws', match: ['put-secret-value', 'auth/dev/database'], answers: [{ stdout: 'v2\n' }] },
+    { tool: 'aws', match: ['list-services'], answers: [{ stdout: `${SERVICE_ARN}\n` }] },
+    { tool: 'aws', match: ['start-deployment'], answers: [{ stdout: 'op-1\n' }] },
+  ];
+  const env = { DB_TUNNEL_HOST: url.hostname, DB_TUNNEL_PORT: url.port, DB_SSLMODE: 'disable', APPRUNNER_WAIT_INTERVAL: '0' };
+  return { url, base, database, oldPassword, rules, env };
+}
+
+function writtenSecret(fake: FakeCli): Record<string, unknown> {
+  const put = fake.calls().find((call) => call.argv.includes('put-secret-value'));
+  if (!put) throw new Error('no put-secret-value call');
+  return JSON.parse(Object.values(put.files)[0]!) as Record<string, unknown>;
+}
+
+test('rotation sets a new password on the idle user, switches the secret, redeploys, and keeps the old user working', async (t) => {
+  const { url, base, database, oldPassword, rules, env } = await setup(t);
+  const fake = new FakeCli(['aws'], [...rules, { tool: 'aws', match: ['list-operations'], answers: [{ stdout: 'SUCCEEDED\n' }] }]);
+  const result = await fake.run(script, ['dev'], env);
+  t.is(result.code, 0, result.stderr);
+
+  const secret = writtenSecret(fake);
+  t.is(secret.username, `${base}_green`);
+  t.regex(String(secret.password), /^[0-9a-f]{64}$/);
+  t.is(secret.url, `postgres://${base}_green:${String(secret.password)}@db.internal:5432/${database}?sslmode=verify-full`);
+  t.true(await canLogin(url, `${base}_green`, String(secret.password), database), 'the new credentials log in');
+  t.true(await canLogin(url, `${base}_blue`, oldPassword, database), 'the serving user is untouched');
+
+  const order = fake.calls().map((call) => call.argv[1]);
+  t.true(order.indexOf('put-secret-value') < order.indexOf('start-deployment'), 'the secret changes before the redeploy');
+  // The password never appears in argv or output.
+  const password = String(secret.password);
+  t.false(fake.calls().some((call) => call.argv.join(' ').includes(password)));
+  t.false(result.stdout.includes(password) || result.stderr.includes(password));
+});
+
+test('REVOKE_PREVIOUS=1 removes LOGIN from the previous user only after the deploy succeeded', async (t) => {
+  const { url, base, database, oldPassword, rules, env } = await setup(t);
+  const fake = new FakeCli(['aws'], [...rules, { tool: 'aws', match: ['list-operations'], answers: [{ stdout: 'SUCCEEDED\n' }] }]);
+  const result = await fake.run(script, ['dev'], { ...env, REVOKE_PREVIOUS: '1' });
+  t.is(result.code, 0, result.stderr);
+  t.false(await canLogin(url, `${base}_blue`, oldPassword, database));
+  t.true(await canLogin(url, `${base}_green`, String(writtenSecret(fake).password), database));
+});
+
+test('a failed redeploy leaves the serving user working and says how to resume', async (t) => {
+  const { url, base, database, oldPassword, rules, env } = await setup(t);
+  const fake = new FakeCli(['aws'], [...rules, { tool: 'aws', match: ['list-operations'], answers: [{ stdout: 'ROLLBACK_SUCCEEDED\n' }] }]);
+  const result = await fake.run(script, ['dev'], { ...env, REVOKE_PREVIOUS: '1' });
+  t.is(result.code, 1);
+  t.regex(result.stderr, /rerun apprunner-redeploy\.sh dev/);
+  t.true(await canLogin(url, `${base}_blue`, oldPassword, database), 'no revoke after a failed deploy');
+});
+
+test('a secret whose user is not one of the alternating pair stops the rotation before any change', async (t) => {
+  const fake = new FakeCli(['aws'], [
+    { tool: 'aws', match: ['get-secret-value'], answers: [{ stdout: '{"username":"postgres","password":"x","host":"h","port":5432,"dbname":"auth"}\n' }] },
+  ]);
+  const result = await fake.run(script, ['dev'], {});
+  t.is(result.code, 1);
+  t.regex(result.stderr, /not one of the alternating users/);
+  t.false(fake.calls().some((call) => call.argv.includes('put-secret-value')));
+});
+
+test('the SCRAM verifier matches PostgreSQL: a role given only the verifier logs in with the password', async (t) => {
+  const { url, base, database } = await setup(t);
+  const admin = postgres(adminUrl!, { max: 1, onnotice: () => {} });
+  t.teardown(() => admin.end({ timeout: 1 }));
+  const password = randomBytes(32).toString('hex');
+  await admin.unsafe(`alter role ${base}_green with login password '${scramSha256Verifier(password) as string}'`);
+  t.true(await canLogin(url, `${base}_green`, password, database));
+  t.false(await canLogin(url, `${base}_green`, `${password}x`, database));
+});
