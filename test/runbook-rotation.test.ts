@@ -123,3 +123,32 @@ test('the SCRAM verifier matches PostgreSQL: a role given only the verifier logs
   t.true(await canLogin(url, `${base}_green`, password, database));
   t.false(await canLogin(url, `${base}_green`, `${password}x`, database));
 });
+
+test('ClickHouse rotation sends only the SHA-256 of the new password, then switches the secret and redeploys', async (t) => {
+  const current = { username: 'auth_app_green', password: 'old', url: 'https://ch.internal:8443', database: 'auth' };
+  const admin = { username: 'default', password: 'admin-password', url: 'https://ch.internal:8443' };
+  const fake = new FakeCli(['aws', 'curl'], [
+    { tool: 'aws', match: ['get-secret-value', 'auth/dev/clickhouse-admin'], answers: [{ stdout: `${JSON.stringify(admin)}\n` }] },
+    { tool: 'aws', match: ['get-secret-value', 'auth/dev/clickhouse'], answers: [{ stdout: `${JSON.stringify(current)}\n` }] },
+    { tool: 'curl', match: ['https://ch.internal:8443/'], answers: [{ stdout: '' }] },
+    { tool: 'aws', match: ['put-secret-value', 'auth/dev/clickhouse'], answers: [{ stdout: 'v2\n' }] },
+    { tool: 'aws', match: ['list-services'], answers: [{ stdout: `${SERVICE_ARN}\n` }] },
+    { tool: 'aws', match: ['start-deployment'], answers: [{ stdout: 'op-1\n' }] },
+    { tool: 'aws', match: ['list-operations'], answers: [{ stdout: 'SUCCEEDED\n' }] },
+  ]);
+  const script = join(repoRoot, 'runbooks', 'scripts', 'rotate-clickhouse-credentials.sh');
+  const result = await fake.run(script, ['dev'], { FAKE_CLI_READ_STDIN: 'curl', APPRUNNER_WAIT_INTERVAL: '0' });
+  t.is(result.code, 0, result.stderr);
+
+  const put = fake.calls().find((call) => call.argv.includes('put-secret-value'))!;
+  const written = JSON.parse(Object.values(put.files)[0]!) as typeof current;
+  t.is(written.username, 'auth_app_blue');
+  t.is(written.database, 'auth', 'other keys of the secret are kept');
+  const { createHash } = await import('node:crypto');
+  const hash = createHash('sha256').update(written.password).digest('hex');
+  const curl = fake.calls().find((call) => call.tool === 'curl')!;
+  t.is(curl.stdin, `ALTER USER auth_app_blue IDENTIFIED WITH sha256_hash BY '${hash}'`);
+  t.false(curl.argv.join(' ').includes('admin-password'), 'admin password is not in argv');
+  t.regex(Object.values(curl.files)[0]!, /X-ClickHouse-Key: admin-password/);
+  t.false(JSON.stringify(fake.calls().map((call) => [call.argv, call.stdin])).includes(written.password));
+});

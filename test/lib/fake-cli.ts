@@ -25,7 +25,7 @@ export interface FakeCall {
   env: Record<string, string | undefined>;
   /** What the tool read on stdin, for tools listed in FAKE_CLI_READ_STDIN. */
   stdin?: string;
-  /** Content of each file:// argument at the time of the call. */
+  /** Content of each file:// or @/path argument at the time of the call. */
   files: Record<string, string>;
 }
 
@@ -39,9 +39,12 @@ const recorded = {};
 for (const name of (process.env.FAKE_CLI_RECORD_ENV || '').split(',').filter(Boolean)) recorded[name] = process.env[name];
 const readsStdin = (process.env.FAKE_CLI_READ_STDIN || '').split(',').includes(tool);
 const stdin = readsStdin ? fs.readFileSync(0, 'utf8') : undefined;
-// file://PATH arguments (how the scripts hand secrets to the aws CLI) are recorded with their content.
+// file://PATH and @PATH arguments (how the scripts hand secrets to aws and curl) are recorded with their content.
 const files = {};
-for (const arg of argv) if (arg.startsWith('file://') && fs.existsSync(arg.slice(7))) files[arg] = fs.readFileSync(arg.slice(7), 'utf8');
+for (const arg of argv) {
+  const file = arg.startsWith('file://') ? arg.slice(7) : arg.startsWith('@/') ? arg.slice(1) : undefined;
+  if (file && fs.existsSync(file)) files[arg] = fs.readFileSync(file, 'utf8');
+}
 fs.appendFileSync(path.join(dir, 'calls.jsonl'), JSON.stringify({ tool, argv, env: recorded, stdin, files }) + '\\n');
 const scenario = JSON.parse(fs.readFileSync(path.join(dir, 'scenario.json'), 'utf8'));
 const statePath = path.join(dir, 'state.json');
