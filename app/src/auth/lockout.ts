@@ -1,0 +1,103 @@
+// Brute-force lockout: per account and client IP first, then the whole account (issue 8).
+//
+// Why two levels: locking a whole account after a few failures lets anyone lock anyone out (lockout as a
+// denial-of-service weapon). So a client first exhausts its own budget for that account
+// (LOCKOUT_IP_THRESHOLD failures from one IP lock only that account+IP pair) and the whole account is
+// locked only after the larger LOCKOUT_THRESHOLD across all IPs, which needs a distributed attacker.
+// Lock durations double with each lock inside a window (LOCKOUT_BASE_DURATION up to
+// LOCKOUT_MAX_DURATION), and a quiet window resets them. A successful login resets both counters.
+//
+// An attempt is counted *before* the password is verified, inside a row-locked transaction, so that
+// parallel requests can never verify more than the threshold of passwords (Keycloak's counter is racy).
+import { createHash } from 'node:crypto';
+import type { LockoutStore, ThrottleRow, ThrottleUpdate } from '../store/lockout-store.ts';
+
+export interface LockoutPolicy {
+  /** Failures on one account from one client IP before that pair locks. */
+  accountIpThreshold: number;
+  /** Failures on one account from all IPs before the whole account locks. */
+  accountThreshold: number;
+  windowSeconds: number;
+  baseDurationSeconds: number;
+  maxDurationSeconds: number;
+}
+
+export type LockScope = 'account_ip' | 'account';
+
+export type AttemptDecision =
+  | { allowed: true }
+  | { allowed: false; scope: LockScope; retryAfterSeconds: number; lockedUntil: Date; /** This attempt set the lock. */ newlyLocked: boolean };
+
+/** The lockout key of an email: SHA-256 of its normalised form, the same for every spelling of one account. */
+export function accountKeyOf(email: string): Buffer {
+  return createHash('sha256').update(email.normalize('NFKC').trim().toLowerCase(), 'utf8').digest();
+}
+
+/** min(base * 2^lockCount, max): the length of the next lock. */
+export function lockDurationSeconds(lockCount: number, policy: LockoutPolicy): number {
+  const doubled = policy.baseDurationSeconds * 2 ** Math.min(lockCount, 30);
+  return Math.min(doubled, policy.maxDurationSeconds);
+}
+
+type RowStep = { row: ThrottleRow; locked: false } | { row: ThrottleRow; locked: true; lockedUntil: Date; newlyLocked: boolean };
+
+/** Counts one attempt on one row; pure. */
+export function countAttempt(previous: ThrottleRow, threshold: number, now: Date, policy: LockoutPolicy): RowStep {
+  if (previous.lockedUntil && previous.lockedUntil > now) {
+    return { row: previous, locked: true, lockedUntil: previous.lockedUntil, newlyLocked: false };
+  }
+  const windowMs = policy.windowSeconds * 1000;
+  const windowExpired = !previous.windowStartedAt || now.getTime() - previous.windowStartedAt.getTime() >= windowMs;
+  // A full quiet window forgets both the count and the escalation level.
+  const base = windowExpired ? { attempts: 0, windowStartedAt: now, lockCount: 0, lockedUntil: null } : previous;
+  const attempts = base.attempts + 1;
+  if (attempts <= threshold) return { row: { ...base, attempts }, locked: false };
+  const lockedUntil = new Date(now.getTime() + lockDurationSeconds(base.lockCount, policy) * 1000);
+  // Counting restarts when the lock ends; coming back within a window of that escalates the next lock.
+  return { row: { attempts: 0, windowStartedAt: lockedUntil, lockCount: base.lockCount + 1, lockedUntil }, locked: true, lockedUntil, newlyLocked: true };
+}
+
+function lockedDecision(step: Extract<RowStep, { locked: true }>, scope: LockScope, now: Date): ThrottleUpdate<AttemptDecision>['result'] {
+  const retryAfterSeconds = Math.max(1, Math.ceil((step.lockedUntil.getTime() - now.getTime()) / 1000));
+  return { allowed: false, scope, retryAfterSeconds, lockedUntil: step.lockedUntil, newlyLocked: step.newlyLocked };
+}
+
+/** Decides one attempt from both rows; pure. An attempt refused by the pair row is not counted on the account. */
+export function decideAttempt(rows: { accountIp: ThrottleRow; account: ThrottleRow }, now: Date, policy: LockoutPolicy): ThrottleUpdate<AttemptDecision> {
+  const pair = countAttempt(rows.accountIp, policy.accountIpThreshold, now, policy);
+  if (pair.locked) return { result: lockedDecision(pair, 'account_ip', now), accountIp: pair.newlyLocked ? pair.row : undefined };
+  const account = countAttempt(rows.account, policy.accountThreshold, now, policy);
+  if (account.locked) return { result: lockedDecision(account, 'account', now), account: account.newlyLocked ? account.row : undefined };
+  return { result: { allowed: true }, accountIp: pair.row, account: account.row };
+}
+
+export interface LoginThrottle {
+  /** Counts one password attempt before it is verified; a refused attempt must not verify the password. */
+  beginAttempt(email: string, clientIp: string): Promise<AttemptDecision>;
+  /** A successful login resets the counters of the account and of this client IP. */
+  succeeded(email: string, clientIp: string): Promise<void>;
+  /** Deletes rows that hold no state any more (run periodically). */
+  purge(): Promise<number>;
+}
+
+export interface LoginThrottleOptions {
+  store: LockoutStore;
+  policy: LockoutPolicy;
+  /** Milliseconds since the epoch. */
+  now?: () => number;
+}
+
+/** The PostgreSQL-backed login throttle. */
+export function createLoginThrottle(options: LoginThrottleOptions): LoginThrottle {
+  const { store, policy } = options;
+  const now = () => new Date((options.now ?? Date.now)());
+  if (policy.accountIpThreshold < 1 || policy.accountThreshold < 1) throw new TypeError('lockout thresholds must be >= 1');
+  return {
+    beginAttempt: (email, clientIp) => {
+      const at = now();
+      return store.withLockedRows(accountKeyOf(email), clientIp, at, (rows) => decideAttempt(rows, at, policy));
+    },
+    succeeded: (email, clientIp) => store.reset(accountKeyOf(email), clientIp, now()),
+    purge: () => store.purge(now(), policy.windowSeconds),
+  };
+}
