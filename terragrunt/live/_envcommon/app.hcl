@@ -1,0 +1,119 @@
+# The auth service on App Runner (module apprunner-service). A deploy is an apply of this unit with IMAGE_TAG
+# set to the git SHA; a rollback is the same apply with an earlier SHA.
+locals {
+  env     = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
+  account = read_terragrunt_config(find_in_parent_folders("account.hcl")).locals
+  region  = read_terragrunt_config(find_in_parent_folders("region.hcl")).locals
+
+  # Default "0000000" is a placeholder that lets plans run without a deploy (pull requests, drift checks);
+  # the before_hook below refuses an apply unless IMAGE_TAG is set.
+  image_tag = get_env("IMAGE_TAG", "0000000")
+}
+
+terraform {
+  before_hook "require_image_tag" {
+    commands = ["apply"]
+    execute  = ["sh", "-c", "test -n \"$IMAGE_TAG\" || { echo 'IMAGE_TAG must be the git SHA to deploy' >&2; exit 1; }"]
+  }
+}
+
+dependency "network" {
+  config_path = "${get_terragrunt_dir()}/../network"
+  mock_outputs = {
+    private_subnet_ids          = ["subnet-00000000000000001", "subnet-00000000000000002"]
+    connector_security_group_id = "sg-00000000000000001"
+  }
+  mock_outputs_allowed_terraform_commands = ["validate", "plan"]
+}
+
+dependency "secrets" {
+  config_path = "${get_terragrunt_dir()}/../secrets"
+  mock_outputs = {
+    runtime_environment_secrets = {
+      JWT_SIGNING_KEYS    = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:auth/mock/jwt-signing-keys-AbCdEf"
+      DATABASE_URL        = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:auth/mock/database-AbCdEf:url::"
+      CLICKHOUSE_PASSWORD = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:auth/mock/clickhouse-AbCdEf:password::"
+    }
+    kms_key_arn = "arn:aws:kms:eu-west-1:111111111111:key/00000000-0000-0000-0000-000000000000"
+  }
+  mock_outputs_allowed_terraform_commands = ["validate", "plan"]
+}
+
+dependency "ecr" {
+  config_path = "${get_terragrunt_dir()}/../../../_global/ecr"
+  mock_outputs = {
+    repository_url = "111111111111.dkr.ecr.eu-west-1.amazonaws.com/auth-platform/auth"
+    repository_arn = "arn:aws:ecr:eu-west-1:111111111111:repository/auth-platform/auth"
+  }
+  mock_outputs_allowed_terraform_commands = ["validate", "plan"]
+}
+
+# Start-up runs migrations, so the database must exist before the first deploy (ordering only, no outputs).
+dependencies {
+  paths = ["${get_terragrunt_dir()}/../rds"]
+}
+
+inputs = {
+  name                 = "auth-${local.env.env}"
+  repository_url       = dependency.ecr.outputs.repository_url
+  repository_arn       = dependency.ecr.outputs.repository_arn
+  image_tag            = local.image_tag
+  port                 = 8080
+  health_check_path    = "/healthz"
+  cpu                  = local.env.app_cpu
+  memory               = local.env.app_memory
+  min_size             = local.env.app_min_instances
+  max_size             = local.env.app_max_instances
+  max_concurrency      = local.env.app_max_concurrency
+  subnet_ids           = dependency.network.outputs.private_subnet_ids
+  security_group_ids   = [dependency.network.outputs.connector_security_group_id]
+  secrets_kms_key_arns = [dependency.secrets.outputs.kms_key_arn]
+  # No module creates this topic yet; it is the per-environment alarm topic by naming convention.
+  alarm_sns_topic_arn = "arn:aws:sns:${local.region.aws_region}:${local.account.account_id}:auth-${local.env.env}-alarms"
+
+  # JWT_SIGNING_KEYS, DATABASE_URL and CLICKHOUSE_PASSWORD, injected by App Runner from Secrets Manager.
+  runtime_environment_secrets = dependency.secrets.outputs.runtime_environment_secrets
+
+  # Every other app/src/config variable, spelled out even where it equals the app's default, so that the
+  # deployed configuration reads here in full. Values are strings: App Runner passes environment text.
+  runtime_environment_variables = merge({
+    NODE_ENV            = "production"
+    PORT                = "8080"
+    LOG_LEVEL           = local.env.log_level
+    SERVICE_VERSION     = local.image_tag
+    DEPLOY_ENVIRONMENT  = local.env.env
+    SHUTDOWN_TIMEOUT_MS = "10000"
+    DATABASE_POOL_MAX   = "10"
+    # Encrypted (RDS forces TLS). verify-full would also need the RDS CA bundle in the image.
+    DATABASE_SSL                  = "require"
+    JWT_ISSUER                    = local.env.app_public_url
+    JWT_AUDIENCE                  = "auth-platform"
+    ACCESS_TOKEN_TTL              = "15m"
+    REFRESH_IDLE_TTL              = "7d"
+    SESSION_MAX_TTL               = "30d"
+    ARGON2_MEMORY_KIB             = "19456"
+    ARGON2_ITERATIONS             = "2"
+    ARGON2_PARALLELISM            = "1"
+    CLICKHOUSE_URL                = dependency.clickhouse.outputs.https_url
+    CLICKHOUSE_USER               = "auth_app"
+    CLICKHOUSE_DATABASE           = "auth"
+    CLICKHOUSE_ASYNC_INSERT       = "true"
+    EVENTS_BATCH_SIZE             = "500"
+    EVENTS_FLUSH_INTERVAL_MS      = "1000"
+    EVENTS_QUEUE_CAPACITY         = "10000"
+    TRUSTED_PROXY_HOPS            = "1"
+    LOCKOUT_THRESHOLD             = "10"
+    LOCKOUT_IP_THRESHOLD          = "50"
+    LOCKOUT_WINDOW                = "15m"
+    LOCKOUT_BASE_DURATION         = "1m"
+    LOCKOUT_MAX_DURATION          = "1h"
+    RATE_LIMIT_PER_MINUTE         = "30"
+    RATE_LIMIT_BURST              = "10"
+    HIBP_ENABLED                  = "true"
+    HIBP_API_URL                  = "https://api.pwnedpasswords.com"
+    HIBP_TIMEOUT_MS               = "1500"
+    HIBP_FAIL_CLOSED              = "false"
+    HIBP_MIN_BREACH_COUNT         = "1"
+    REGISTRATION_ENUMERATION_SAFE = "true"
+  }, local.env.app_environment_overrides)
+}

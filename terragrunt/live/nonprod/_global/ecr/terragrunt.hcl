@@ -1,0 +1,12 @@
+# Identical in every account: the unit is defined in _envcommon/ecr.hcl, account values come from account.hcl.
+include "root" {
+  path = find_in_parent_folders("root.hcl")
+}
+
+include "envcommon" {
+  path = "${dirname(find_in_parent_folders("root.hcl"))}/live/_envcommon/ecr.hcl"
+}
+
+terraform {
+  source = "../../../../modules//ecr"
+}

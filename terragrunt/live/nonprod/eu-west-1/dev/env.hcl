@@ -1,0 +1,38 @@
+# dev: the smallest shape. Deletion protection is off so the environment can be torn down and rebuilt.
+# Every difference between environments lives in an env.hcl; the unit files are identical everywhere.
+locals {
+  env = "dev"
+
+  # network
+  vpc_cidr           = "10.10.0.0/16"
+  az_count           = 2
+  nat_per_az         = false # one shared NAT gateway: cheaper, loses egress if its AZ fails
+  log_retention_days = 30
+
+  # rds
+  db_instance_class        = "db.t4g.micro"
+  db_allocated_storage_gb  = 20
+  db_multi_az              = false
+  db_deletion_protection   = false
+  db_backup_retention_days = 7
+
+  # secrets
+  secret_recovery_window_days = 7
+
+  # clickhouse: non-prod reaches ClickHouse Cloud over the internet, allow-listed to the NAT EIPs
+  clickhouse_private_link  = false
+  clickhouse_min_memory_gb = 8
+  clickhouse_max_memory_gb = 8
+
+  # app
+  app_cpu             = "1024"
+  app_memory          = "2048"
+  app_min_instances   = 1
+  app_max_instances   = 2
+  app_max_concurrency = 80
+  # Public base URL: the JWT issuer. A custom domain in front of App Runner (not yet managed here).
+  app_public_url = "https://auth.dev.acme-auth.example"
+  # Extra or changed app variables for this environment only (the shared set is in _envcommon/app.hcl).
+  app_environment_overrides = {}
+  log_level                 = "debug"
+}

@@ -1,0 +1,38 @@
+# prod: highly available and protected. Every safety knob is at its safe value.
+# Every difference between environments lives in an env.hcl; the unit files are identical everywhere.
+locals {
+  env = "prod"
+
+  # network
+  vpc_cidr           = "10.30.0.0/16"
+  az_count           = 3
+  nat_per_az         = true # egress survives the loss of an AZ
+  log_retention_days = 365
+
+  # rds
+  db_instance_class        = "db.m7g.large"
+  db_allocated_storage_gb  = 100
+  db_multi_az              = true
+  db_deletion_protection   = true
+  db_backup_retention_days = 30
+
+  # secrets
+  secret_recovery_window_days = 30
+
+  # clickhouse: private only, through PrivateLink
+  clickhouse_private_link  = true
+  clickhouse_min_memory_gb = 24
+  clickhouse_max_memory_gb = 48
+
+  # app
+  app_cpu             = "2048"
+  app_memory          = "4096"
+  app_min_instances   = 2
+  app_max_instances   = 10
+  app_max_concurrency = 80
+  # Public base URL: the JWT issuer. A custom domain in front of App Runner (not yet managed here).
+  app_public_url = "https://auth.acme-auth.example"
+  # Extra or changed app variables for this environment only (the shared set is in _envcommon/app.hcl).
+  app_environment_overrides = {}
+  log_level                 = "info"
+}
