@@ -1,0 +1,152 @@
+// Forward-only SQL migrations for ClickHouse, recorded in `schema_migrations` of the configured
+// database. ClickHouse has neither transactional DDL nor locks, so every migration must be
+// idempotent (CREATE ... IF NOT EXISTS, MODIFY TTL): two instances starting together may both apply
+// it, and the duplicate record is harmless because reads group by version.
+//
+// A migration may start with `-- requires: ttl` (or async_insert): it is applied only when the server
+// has that capability, otherwise it stays pending and is retried at the next start, so upgrading the
+// server later picks it up. Applied migrations are checksummed; editing one is an error.
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { Logger } from 'pino';
+import { detectClickHouseCapabilities, type ClickHouseCapabilities, type ClickHouseCapability } from './clickhouse-capabilities.ts';
+
+export const CLICKHOUSE_MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/clickhouse/', import.meta.url));
+
+const REQUIREMENTS: Record<string, ClickHouseCapability> = { ttl: 'ttl', async_insert: 'asyncInsert' };
+const FILE_NAME = /^(\d{4})_([a-z0-9_]+)\.sql$/;
+
+export interface ClickHouseMigration {
+  version: string;
+  name: string;
+  checksum: string;
+  statements: string[];
+  requires: ClickHouseCapability[];
+}
+
+export interface ClickHouseMigrationPlan {
+  apply: ClickHouseMigration[];
+  skipped: { version: string; name: string; missing: ClickHouseCapability[] }[];
+}
+
+export interface ClickHouseMigrationResult extends ClickHouseMigrationPlan {
+  serverVersion: string;
+}
+
+export class ClickHouseMigrationError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = 'ClickHouseMigrationError';
+    this.code = code;
+  }
+}
+
+function isCommentOnly(chunk: string): boolean {
+  return chunk.split('\n').every((line) => line.trim() === '' || line.trim().startsWith('--'));
+}
+
+/** Parses one migration file's text; exported for tests. */
+export function parseClickHouseMigration(fileName: string, text: string): ClickHouseMigration {
+  const match = FILE_NAME.exec(fileName);
+  if (!match) throw new TypeError(`ClickHouse migration file name must look like 0001_name.sql: ${fileName}`);
+  const requires: ClickHouseCapability[] = [];
+  for (const line of text.split('\n')) {
+    const header = /^--\s*requires:\s*(.+)$/.exec(line.trim());
+    if (!header?.[1]) continue;
+    for (const name of header[1].split(',').map((part) => part.trim())) {
+      const capability = REQUIREMENTS[name];
+      if (!capability) throw new TypeError(`${fileName}: unknown requirement "${name}"`);
+      requires.push(capability);
+    }
+  }
+  // The HTTP interface takes one statement per request; statements end with `;` at the end of a line.
+  const statements = text.split(/;\s*$/m).map((chunk) => chunk.trim()).filter((chunk) => !isCommentOnly(chunk));
+  if (statements.length === 0) throw new TypeError(`${fileName}: no SQL statement`);
+  return {
+    version: match[1] as string,
+    name: match[2] as string,
+    checksum: createHash('sha256').update(text).digest('hex'),
+    statements,
+    requires,
+  };
+}
+
+/** Reads every migration in `dir`, ordered by version. */
+export async function loadClickHouseMigrations(dir = CLICKHOUSE_MIGRATIONS_DIR): Promise<ClickHouseMigration[]> {
+  const files = (await readdir(dir)).filter((file) => file.endsWith('.sql')).sort();
+  const migrations = await Promise.all(files.map(async (file) => parseClickHouseMigration(file, await readFile(`${dir}/${file}`, 'utf8'))));
+  const versions = new Set<string>();
+  for (const migration of migrations) {
+    if (versions.has(migration.version)) throw new TypeError(`duplicate ClickHouse migration version ${migration.version}`);
+    versions.add(migration.version);
+  }
+  return migrations;
+}
+
+/** Decides what to apply given what is recorded and what the server can do. Pure, for tests. */
+export function planClickHouseMigrations(
+  migrations: readonly ClickHouseMigration[],
+  applied: ReadonlyMap<string, string>,
+  capabilities: ClickHouseCapabilities,
+): ClickHouseMigrationPlan {
+  const plan: ClickHouseMigrationPlan = { apply: [], skipped: [] };
+  for (const migration of migrations) {
+    const recorded = applied.get(migration.version);
+    if (recorded !== undefined) {
+      if (recorded !== migration.checksum) {
+        throw new ClickHouseMigrationError('migration_changed', `ClickHouse migration ${migration.version}_${migration.name} changed after it was applied; add a new migration instead`);
+      }
+      continue;
+    }
+    const missing = migration.requires.filter((capability) => !capabilities[capability]);
+    if (missing.length > 0) plan.skipped.push({ version: migration.version, name: migration.name, missing });
+    else plan.apply.push(migration);
+  }
+  return plan;
+}
+
+async function appliedVersions(client: ClickHouseClient): Promise<Map<string, string>> {
+  await client.command({
+    query: `CREATE TABLE IF NOT EXISTS schema_migrations
+      (version String, name String, checksum String, applied_at DateTime('UTC'))
+      ENGINE = MergeTree ORDER BY version`,
+  });
+  const result = await client.query({
+    query: 'SELECT version, any(checksum) AS checksum FROM schema_migrations GROUP BY version',
+    format: 'JSONEachRow',
+  });
+  const rows = await result.json<{ version: string; checksum: string }>();
+  return new Map(rows.map((row) => [row.version, row.checksum]));
+}
+
+export interface MigrateClickHouseOptions {
+  client: ClickHouseClient;
+  dir?: string;
+  /** Detected from the server when not given; tests pass a newer server's set. */
+  capabilities?: ClickHouseCapabilities;
+  logger?: Pick<Logger, 'info'>;
+}
+
+/** Applies pending migrations to the client's database. */
+export async function migrateClickHouse(options: MigrateClickHouseOptions): Promise<ClickHouseMigrationResult> {
+  const { client, logger } = options;
+  const capabilities = options.capabilities ?? (await detectClickHouseCapabilities(client));
+  const migrations = await loadClickHouseMigrations(options.dir);
+  const plan = planClickHouseMigrations(migrations, await appliedVersions(client), capabilities);
+  for (const migration of plan.apply) {
+    for (const statement of migration.statements) await client.command({ query: statement });
+    await client.insert({
+      table: 'schema_migrations',
+      values: [{ version: migration.version, name: migration.name, checksum: migration.checksum, applied_at: Math.floor(Date.now() / 1000) }],
+      format: 'JSONEachRow',
+    });
+    logger?.info({ migration: `${migration.version}_${migration.name}` }, 'applied ClickHouse migration');
+  }
+  for (const skipped of plan.skipped) {
+    logger?.info({ migration: `${skipped.version}_${skipped.name}`, missing: skipped.missing, serverVersion: capabilities.version.raw }, 'ClickHouse migration waits for a newer server');
+  }
+  return { ...plan, serverVersion: capabilities.version.raw };
+}
