@@ -5,6 +5,8 @@
 // https://haveibeenpwned.com/API/v3#PwnedPasswords
 import { createHash } from 'node:crypto';
 import { Counter, type Registry } from 'prom-client';
+import { AppError } from '../http/errors.ts';
+import type { BreachedPasswordCheck } from './seams.ts';
 
 export type BreachVerdict =
   /** The password appears at least `minBreachCount` times. */
@@ -161,3 +163,25 @@ export function createHibpChecker(options: HibpCheckerOptions): BreachedPassword
 export const disabledBreachedPasswordChecker: BreachedPasswordChecker = {
   check: async () => ({ verdict: 'clean', count: 0 }),
 };
+
+export interface BreachedPasswordSeamOptions {
+  /** Told each time the API could not answer (e.g. to emit `breached_password_check_failed`). */
+  onUnavailable?: (reason: string, failClosed: boolean) => void;
+}
+
+/**
+ * Adapts a checker to the core's BreachedPasswordCheck seam: `breached` or `ok`, or AppError
+ * `unavailable` (503) when the API is down and the policy is fail-closed.
+ */
+export function breachedPasswordCheck(checker: BreachedPasswordChecker, options: BreachedPasswordSeamOptions = {}): BreachedPasswordCheck {
+  return {
+    async check(password) {
+      const result = await checker.check(password);
+      if (result.verdict === 'breached') return 'breached';
+      if (result.verdict === 'clean') return 'ok';
+      options.onUnavailable?.(result.reason, result.failClosed);
+      if (result.failClosed) throw new AppError('unavailable', { headers: { 'Retry-After': '30' } });
+      return 'ok';
+    },
+  };
+}

@@ -10,7 +10,9 @@
 // An attempt is counted *before* the password is verified, inside a row-locked transaction, so that
 // parallel requests can never verify more than the threshold of passwords (Keycloak's counter is racy).
 import { createHash } from 'node:crypto';
+import { AppError } from '../http/errors.ts';
 import type { LockoutStore, ThrottleRow, ThrottleUpdate } from '../store/lockout-store.ts';
+import type { LoginThrottle } from './seams.ts';
 
 export interface LockoutPolicy {
   /** Failures on one account from one client IP before that pair locks. */
@@ -71,11 +73,19 @@ export function decideAttempt(rows: { accountIp: ThrottleRow; account: ThrottleR
   return { result: { allowed: true }, accountIp: pair.row, account: account.row };
 }
 
-export interface LoginThrottle {
+/** The `cause` of an `account_locked` AppError: what was locked, and whether this attempt locked it. */
+export class AccountLock {
+  constructor(
+    readonly scope: LockScope,
+    readonly lockedUntil: Date,
+    readonly newlyLocked: boolean,
+  ) {}
+}
+
+/** The PostgreSQL login throttle: the core's LoginThrottle seam plus what tests and operations need. */
+export interface PostgresLoginThrottle extends LoginThrottle {
   /** Counts one password attempt before it is verified; a refused attempt must not verify the password. */
-  beginAttempt(email: string, clientIp: string): Promise<AttemptDecision>;
-  /** A successful login resets the counters of the account and of this client IP. */
-  succeeded(email: string, clientIp: string): Promise<void>;
+  beginAttempt(email: string, clientIp: string, now?: number): Promise<AttemptDecision>;
   /** Deletes rows that hold no state any more (run periodically). */
   purge(): Promise<number>;
 }
@@ -83,21 +93,35 @@ export interface LoginThrottle {
 export interface LoginThrottleOptions {
   store: LockoutStore;
   policy: LockoutPolicy;
-  /** Milliseconds since the epoch. */
+  /** Milliseconds since the epoch; attempts carry their own time from the core's clock. */
   now?: () => number;
 }
 
-/** The PostgreSQL-backed login throttle. */
-export function createLoginThrottle(options: LoginThrottleOptions): LoginThrottle {
+/**
+ * Builds the throttle. `assertAllowed` counts the attempt (so `recordFailure` has nothing left to do)
+ * and throws `account_locked` with Retry-After; `recordSuccess` resets the counters.
+ */
+export function createLoginThrottle(options: LoginThrottleOptions): PostgresLoginThrottle {
   const { store, policy } = options;
-  const now = () => new Date((options.now ?? Date.now)());
+  const clock = options.now ?? Date.now;
   if (policy.accountIpThreshold < 1 || policy.accountThreshold < 1) throw new TypeError('lockout thresholds must be >= 1');
+  const beginAttempt = (email: string, clientIp: string, now = clock()) => {
+    const at = new Date(now);
+    return store.withLockedRows(accountKeyOf(email), clientIp, at, (rows) => decideAttempt(rows, at, policy));
+  };
   return {
-    beginAttempt: (email, clientIp) => {
-      const at = now();
-      return store.withLockedRows(accountKeyOf(email), clientIp, at, (rows) => decideAttempt(rows, at, policy));
+    beginAttempt,
+    async assertAllowed(attempt) {
+      const decision = await beginAttempt(attempt.email, attempt.clientIp, attempt.now);
+      if (decision.allowed) return;
+      throw new AppError('account_locked', {
+        headers: { 'Retry-After': String(decision.retryAfterSeconds) },
+        cause: new AccountLock(decision.scope, decision.lockedUntil, decision.newlyLocked),
+      });
     },
-    succeeded: (email, clientIp) => store.reset(accountKeyOf(email), clientIp, now()),
-    purge: () => store.purge(now(), policy.windowSeconds),
+    // The attempt was counted before the password was checked; nothing is left to record.
+    recordFailure: async () => {},
+    recordSuccess: (attempt) => store.reset(accountKeyOf(attempt.email), attempt.clientIp, new Date(attempt.now)),
+    purge: () => store.purge(new Date(clock()), policy.windowSeconds),
   };
 }

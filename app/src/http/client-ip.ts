@@ -5,8 +5,8 @@
 // right is the address our outermost proxy saw. Anything to its left was written by the client and
 // is spoofable, which is why the leftmost value is never used unless our proxies put it there.
 // App Runner's front end adds one hop, so production runs with TRUSTED_PROXY_HOPS=1.
+// The Koa middleware that applies this lives in middleware/client-ip.ts.
 import { isIP } from 'node:net';
-import type { Middleware } from 'koa';
 
 const IPV4_MAPPED_PREFIX = '::ffff:';
 
@@ -43,18 +43,4 @@ export function resolveClientIp(
   if (index < 0) return fallback;
   const candidate = entries[index];
   return (candidate !== undefined && normalizeIp(candidate)) || fallback;
-}
-
-export interface ClientIpOptions {
-  trustedProxyHops: number;
-}
-
-/** Koa middleware that puts the trusted client IP on `ctx.state.clientIp`. */
-export function clientIp(options: ClientIpOptions): Middleware {
-  const { trustedProxyHops } = options;
-  resolveClientIp(undefined, undefined, trustedProxyHops); // validates the option at start-up
-  return async (ctx, next) => {
-    ctx.state.clientIp = resolveClientIp(ctx.req.headers['x-forwarded-for'], ctx.req.socket.remoteAddress, trustedProxyHops);
-    await next();
-  };
 }

@@ -4,6 +4,8 @@
 // `instances x limit`. It exists to blunt bursts cheaply close to the code; the global layer is
 // App Runner's own throttling plus WAF rate-based rules, and the account lockout in PostgreSQL is
 // the exact, cross-instance defence for passwords.
+import type { Middleware } from 'koa';
+import { AppError } from './errors.ts';
 
 export interface TokenBucketOptions {
   /** Sustained refill rate. */
@@ -70,4 +72,20 @@ export class TokenBucketLimiter {
       if (oldest !== undefined) this.#buckets.delete(oldest);
     }
   }
+}
+
+/**
+ * Koa middleware: one token per request from `ctx.state.clientIp` (set by the client-ip middleware),
+ * or 429 `rate_limited` with Retry-After. Give each endpoint group its own limiter so that, say,
+ * refreshes cannot starve logins.
+ */
+export function rateLimit(limiter: TokenBucketLimiter): Middleware {
+  return async (ctx, next) => {
+    const key = typeof ctx.state.clientIp === 'string' ? ctx.state.clientIp : 'unknown';
+    const result = limiter.take(key);
+    if (!result.allowed) {
+      throw new AppError('rate_limited', { headers: { 'Retry-After': String(result.retryAfterSeconds) } });
+    }
+    await next();
+  };
 }

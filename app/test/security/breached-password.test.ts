@@ -2,7 +2,8 @@
 import test from 'ava';
 import nock from 'nock';
 import { Registry } from 'prom-client';
-import { createHibpChecker, parseRangeResponse, sha1PrefixSuffix } from '../../src/auth/breached-password.ts';
+import { breachedPasswordCheck, createHibpChecker, parseRangeResponse, sha1PrefixSuffix } from '../../src/auth/breached-password.ts';
+import { AppError } from '../../src/http/errors.ts';
 
 const API = 'https://hibp.test';
 const PASSWORD = 'correct horse battery staple';
@@ -118,4 +119,19 @@ test.serial('a failed lookup is not cached', async (t) => {
 test.serial('misuse of the options is a TypeError', (t) => {
   t.throws(() => checker({ minBreachCount: 0 }), { instanceOf: TypeError });
   t.throws(() => checker({ timeoutMs: 0 }), { instanceOf: TypeError });
+});
+
+test.serial('the core seam: breached, ok, fail-open reports and accepts, fail-closed is 503 unavailable', async (t) => {
+  const reports: Array<[string, boolean]> = [];
+  const onUnavailable = (reason: string, failClosed: boolean) => reports.push([reason, failClosed]);
+  nock(API).get(`/range/${prefix}`).reply(200, rangeBody([[suffix, 1]]));
+  t.is(await breachedPasswordCheck(checker(), { onUnavailable }).check(PASSWORD), 'breached');
+  nock(API).get(`/range/${prefix}`).reply(500);
+  t.is(await breachedPasswordCheck(checker(), { onUnavailable }).check(PASSWORD), 'ok');
+  nock(API).get(`/range/${prefix}`).reply(500);
+  const error = await t.throwsAsync(breachedPasswordCheck(checker({ failClosed: true }), { onUnavailable }).check(PASSWORD), { instanceOf: AppError });
+  t.is(error?.code, 'unavailable');
+  t.is(error?.status, 503);
+  t.deepEqual(reports, [['http_error', false], ['http_error', true]]);
+  t.deepEqual(nock.pendingMocks(), []);
 });

@@ -1,6 +1,7 @@
 // The lockout against a real PostgreSQL: atomic counting under concurrency, escalation and reset.
 import test from 'ava';
-import { accountKeyOf, createLoginThrottle, type LockoutPolicy } from '../../src/auth/lockout.ts';
+import { AppError } from '../../src/http/errors.ts';
+import { AccountLock, accountKeyOf, createLoginThrottle, type LockoutPolicy } from '../../src/auth/lockout.ts';
 import { createLockoutStore } from '../../src/store/lockout-store.ts';
 import { createMigratedDatabase } from './lockout-database.ts';
 
@@ -52,7 +53,7 @@ test('the lock expires, escalates when the attacker comes straight back, and suc
   t.like(await throttle.beginAttempt('user@example.com', ip), { allowed: false, scope: 'account', newlyLocked: true });
 
   for (let i = 0; i < 9; i++) await throttle.beginAttempt('other@example.com', ip);
-  await throttle.succeeded('other@example.com', ip);
+  await throttle.recordSuccess({ email: 'other@example.com', clientIp: ip, now: clock.now, userId: 'unused' });
   const rows = await sql`select 1 from login_throttle where account_key = ${accountKeyOf('other@example.com')}`;
   t.is(rows.length, 0, 'success deletes the counters of the pair and the account');
   for (let i = 0; i < 10; i++) t.like(await throttle.beginAttempt('other@example.com', ip), { allowed: true });
@@ -66,4 +67,19 @@ test('purge removes only rows without state', async (t) => {
   t.is(await throttle.purge(), 3, 'the rows of a@ and the account row of b@ (windows over) go');
   const left = await sql<{ attempts: number }[]>`select attempts from login_throttle`;
   t.is(left.length, 1, 'the locked pair stays until a window after its lock ended');
+});
+
+test('assertAllowed throws account_locked with Retry-After and says whether it set the lock', async (t) => {
+  const { throttle, clock } = await setup(t);
+  const attempt = { email: 'c@example.com', clientIp: '198.51.100.9', now: clock.now };
+  for (let i = 0; i < 10; i++) await throttle.assertAllowed(attempt);
+  const first = await t.throwsAsync(throttle.assertAllowed(attempt), { instanceOf: AppError });
+  t.is(first?.code, 'account_locked');
+  t.is(first?.status, 429);
+  t.deepEqual(first?.headers, { 'Retry-After': '60' });
+  t.like(first?.cause, { scope: 'account_ip', newlyLocked: true });
+  const second = await t.throwsAsync(throttle.assertAllowed({ ...attempt, now: clock.now + 30_000 }), { instanceOf: AppError });
+  t.deepEqual(second?.headers, { 'Retry-After': '30' });
+  t.true(second?.cause instanceof AccountLock);
+  t.like(second?.cause, { newlyLocked: false });
 });
