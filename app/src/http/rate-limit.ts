@@ -89,3 +89,23 @@ export function rateLimit(limiter: TokenBucketLimiter): Middleware {
     await next();
   };
 }
+
+/** The endpoints that take credentials or tokens, each with its own per-IP bucket (issue 8). */
+export const RATE_LIMITED_ENDPOINTS = ['POST /v1/sessions', 'POST /v1/users', 'POST /v1/tokens/refresh'] as const;
+
+export interface CredentialRateLimitOptions {
+  perMinute: number;
+  burst: number;
+  now?: () => number;
+}
+
+/** Rate-limits the credential endpoints only; every other request passes through untouched. */
+export function credentialRateLimit(options: CredentialRateLimitOptions): Middleware {
+  const limiters = new Map<string, Middleware>(
+    RATE_LIMITED_ENDPOINTS.map((endpoint) => [endpoint, rateLimit(new TokenBucketLimiter({ ratePerMinute: options.perMinute, burst: options.burst, now: options.now }))]),
+  );
+  return async (ctx, next) => {
+    const limited = limiters.get(`${ctx.method} ${ctx.path}`);
+    return limited ? limited(ctx, next) : next();
+  };
+}
