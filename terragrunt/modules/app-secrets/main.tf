@@ -1,0 +1,183 @@
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+
+locals {
+  account_root = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root"
+  # `name` is deprecated on aws_region in provider 6; `id` holds the region code in 5.x and 6.x.
+  secretsmanager_service = "secretsmanager.${data.aws_region.current.id}.amazonaws.com"
+
+  # The shapes are the contract with the app's config and the runbook scripts that write the values.
+  secrets = {
+    "jwt-signing-keys" = "JWK set JSON {\"keys\":[...]}; each key carries a state: next, current or previous."
+    "database"         = "JSON {username,password,host,port,dbname,url} of the app's least-privilege PostgreSQL role."
+    "clickhouse"       = "JSON {username,password,url,database} of the app's ClickHouse user."
+  }
+
+  # Role ARNs are matched with aws:PrincipalArn conditions on the account principal rather than named as
+  # principals: KMS and Secrets Manager reject policies naming roles that do not exist yet, and the App
+  # Runner instance role is created after these secrets (its name is predictable, so callers pass it
+  # before it exists and the units do not depend on each other in a cycle).
+  decrypt_role_arns = distinct(concat(var.reader_role_arns, var.admin_role_arns))
+  # Principals that may call GetSecretValue at all; everyone else meets the explicit deny.
+  value_access_role_arns = distinct(concat(var.reader_role_arns, var.writer_role_arns, var.admin_role_arns))
+}
+
+################################################################################
+# KMS key
+################################################################################
+
+data "aws_iam_policy_document" "key" {
+  # The account root keeps key administration (so IAM can always repair the policy), but not
+  # cryptographic use: decrypting is granted only to the roles named below.
+  statement {
+    sid       = "KeyAdministrationByAccount"
+    effect    = "Allow"
+    actions   = ["kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*", "kms:Revoke*", "kms:Disable*", "kms:Get*", "kms:Delete*", "kms:TagResource", "kms:UntagResource", "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion", "kms:RotateKeyOnDemand"]
+    resources = ["*"] # In a key policy "*" means this key.
+
+    principals {
+      type        = "AWS"
+      identifiers = [local.account_root]
+    }
+  }
+
+  statement {
+    sid       = "DecryptThroughSecretsManager"
+    effect    = "Allow"
+    actions   = ["kms:Decrypt"]
+    resources = ["*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = [local.account_root]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:PrincipalArn"
+      values   = local.decrypt_role_arns
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = [local.secretsmanager_service]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(var.writer_role_arns) > 0 ? [1] : []
+
+    content {
+      sid       = "EncryptThroughSecretsManager"
+      effect    = "Allow"
+      actions   = ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"]
+      resources = ["*"]
+
+      principals {
+        type        = "AWS"
+        identifiers = [local.account_root]
+      }
+
+      condition {
+        test     = "StringEquals"
+        variable = "aws:PrincipalArn"
+        values   = var.writer_role_arns
+      }
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = [local.secretsmanager_service]
+      }
+    }
+  }
+}
+
+resource "aws_kms_key" "this" {
+  description             = "Encrypts the ${var.name_prefix}/* application secrets"
+  enable_key_rotation     = true
+  deletion_window_in_days = var.kms_deletion_window_in_days
+  policy                  = data.aws_iam_policy_document.key.json
+
+  tags = var.tags
+}
+
+resource "aws_kms_alias" "this" {
+  name          = "alias/${replace(var.name_prefix, "/", "-")}-secrets"
+  target_key_id = aws_kms_key.this.key_id
+}
+
+################################################################################
+# Secrets (containers only: values come from runbook scripts or secret_values_wo)
+################################################################################
+
+resource "aws_secretsmanager_secret" "this" {
+  for_each = local.secrets
+
+  name                    = "${var.name_prefix}/${each.key}"
+  description             = each.value
+  kms_key_id              = aws_kms_key.this.arn
+  recovery_window_in_days = var.recovery_window_in_days
+
+  tags = merge(var.tags, { SecretShape = each.key })
+}
+
+data "aws_iam_policy_document" "secret" {
+  for_each = local.secrets
+
+  statement {
+    sid       = "ReadByRuntimeRoles"
+    effect    = "Allow"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [aws_secretsmanager_secret.this[each.key].arn]
+
+    principals {
+      type        = "AWS"
+      identifiers = [local.account_root]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:PrincipalArn"
+      values   = var.reader_role_arns
+    }
+  }
+
+  # An explicit deny beats any identity policy in the account (e.g. a broad admin grant).
+  statement {
+    sid       = "DenyReadToEveryoneElse"
+    effect    = "Deny"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [aws_secretsmanager_secret.this[each.key].arn]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "StringNotEquals"
+      variable = "aws:PrincipalArn"
+      values   = local.value_access_role_arns
+    }
+  }
+}
+
+resource "aws_secretsmanager_secret_policy" "this" {
+  for_each = local.secrets
+
+  secret_arn          = aws_secretsmanager_secret.this[each.key].arn
+  policy              = data.aws_iam_policy_document.secret[each.key].json
+  block_public_policy = true
+}
+
+# Only when the caller opts in: the value travels write-only and never reaches plan or state.
+resource "aws_secretsmanager_secret_version" "this" {
+  for_each = var.secret_value_versions
+
+  secret_id                = aws_secretsmanager_secret.this[each.key].id
+  secret_string_wo         = var.secret_values_wo[each.key]
+  secret_string_wo_version = each.value
+}
