@@ -1,0 +1,63 @@
+// ES256 access tokens (RFC 9068 profile). Verification pins the algorithm, issuer, audience and typ,
+// and looks the key up by `kid` among the published keys only (RFC 8725).
+import { randomUUID } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import { AppError } from '../http/errors.ts';
+import type { KeySet } from './signing-keys.ts';
+
+export const ACCESS_TOKEN_TYPE = 'at+jwt';
+
+export interface AccessTokenOptions {
+  keys: KeySet;
+  issuer: string;
+  audience: string;
+  ttlSeconds: number;
+}
+
+export interface AccessTokenClaims {
+  sub: string;
+  sid: string;
+  jti: string;
+  iat: number;
+  exp: number;
+}
+
+/** Signs an access token for a user's session at `nowMs`. */
+export function signAccessToken(options: AccessTokenOptions, subject: { userId: string; sessionId: string }, nowMs: number): string {
+  const iat = Math.floor(nowMs / 1000);
+  return jwt.sign(
+    { iss: options.issuer, aud: options.audience, sub: subject.userId, sid: subject.sessionId, jti: randomUUID(), iat, exp: iat + options.ttlSeconds },
+    options.keys.signing.privateKey,
+    { algorithm: 'ES256', keyid: options.keys.signing.kid, header: { alg: 'ES256', typ: ACCESS_TOKEN_TYPE } },
+  );
+}
+
+const invalid = (cause?: unknown) => new AppError('invalid_token', { cause, headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } });
+
+/** Verifies an access token at `nowMs`. @throws AppError `invalid_token` for any defect. */
+export function verifyAccessToken(options: AccessTokenOptions, token: string, nowMs: number): AccessTokenClaims {
+  const decoded = jwt.decode(token, { complete: true });
+  if (!decoded || typeof decoded.payload === 'string') throw invalid();
+  const { header } = decoded;
+  if (header.alg !== 'ES256' || header.typ !== ACCESS_TOKEN_TYPE || typeof header.kid !== 'string') throw invalid();
+  const key = options.keys.verificationKey(header.kid);
+  if (!key) throw invalid();
+  let payload: jwt.JwtPayload | string;
+  try {
+    payload = jwt.verify(token, key, {
+      algorithms: ['ES256'],
+      issuer: options.issuer,
+      audience: options.audience,
+      clockTimestamp: Math.floor(nowMs / 1000),
+      clockTolerance: 0,
+    });
+  } catch (error) {
+    throw invalid(error);
+  }
+  if (typeof payload === 'string') throw invalid();
+  const { sub, sid, jti, iat, exp } = payload as Record<string, unknown>;
+  if (typeof sub !== 'string' || typeof sid !== 'string' || typeof jti !== 'string' || typeof iat !== 'number' || typeof exp !== 'number') {
+    throw invalid();
+  }
+  return { sub, sid, jti, iat, exp };
+}

@@ -1,0 +1,182 @@
+// The auth flows: register, log in, refresh, authenticate, log out, change password. HTTP-free, so the
+// routes stay thin and every rule lives here once. Events are emitted where each thing happens.
+import type { Config } from '../config/index.ts';
+import type { AuthEventEmitter } from '../events/emitter.ts';
+import { AppError } from '../http/errors.ts';
+import type { Sql } from '../store/db.ts';
+import { createSession, findSession, isSessionActive, revokeSession, revokeUserSessions, rotateRefreshToken } from '../store/sessions.ts';
+import { findUserByEmail, findUserById, insertUser, updatePasswordHash, type UserRow } from '../store/users.ts';
+import { signAccessToken, verifyAccessToken, type AccessTokenClaims, type AccessTokenOptions } from './access-tokens.ts';
+import { normalizePassword, type PasswordHasher } from './passwords.ts';
+import { generateRefreshToken, hashRefreshToken, isRefreshTokenShape } from './refresh-tokens.ts';
+import type { BreachedPasswordCheck, LoginThrottle, RequestContext } from './seams.ts';
+import type { KeySet } from './signing-keys.ts';
+
+export interface AuthServiceDeps {
+  config: Config;
+  sql: Sql;
+  keys: KeySet;
+  clock: { now(): number };
+  events: AuthEventEmitter;
+  passwords: PasswordHasher;
+  loginThrottle?: LoginThrottle;
+  breachedPasswords?: BreachedPasswordCheck;
+}
+
+export interface TokenPair {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  refresh_token: string;
+}
+
+export interface PublicUser {
+  id: string;
+  email: string;
+  created_at: string;
+}
+
+export interface Authenticated {
+  claims: AccessTokenClaims;
+  user: UserRow;
+}
+
+export const publicUser = (user: UserRow): PublicUser => ({ id: user.id, email: user.email, created_at: user.createdAt.toISOString() });
+
+const eventContext = (context: RequestContext) => ({ clientIp: context.clientIp, userAgent: context.userAgent, requestId: context.requestId });
+
+export function createAuthService(deps: AuthServiceDeps) {
+  const { config, sql, clock, events, passwords } = deps;
+  const tokenOptions: AccessTokenOptions = {
+    keys: deps.keys,
+    issuer: config.jwt.issuer,
+    audience: config.jwt.audience,
+    ttlSeconds: config.jwt.accessTokenTtlSeconds,
+  };
+  const sessionTimes = () => ({ now: new Date(clock.now()), idleTtlSeconds: config.sessions.refreshIdleTtlSeconds, maxTtlSeconds: config.sessions.maxTtlSeconds });
+
+  const tokenPair = (userId: string, sessionId: string, refreshToken: string): TokenPair => ({
+    access_token: signAccessToken(tokenOptions, { userId, sessionId }, clock.now()),
+    token_type: 'Bearer',
+    expires_in: config.jwt.accessTokenTtlSeconds,
+    refresh_token: refreshToken,
+  });
+
+  /** Policy, then breach screening; returns the normalised password. */
+  async function acceptableNewPassword(password: string): Promise<string> {
+    const normalized = normalizePassword(password);
+    if ((await deps.breachedPasswords?.check(normalized)) === 'breached') throw new AppError('breached_password');
+    return normalized;
+  }
+
+  async function register(input: { email: string; password: string }, context: RequestContext): Promise<PublicUser> {
+    const password = await acceptableNewPassword(input.password);
+    const user = await insertUser(sql, { email: input.email, passwordHash: await passwords.hash(password), now: new Date(clock.now()) });
+    events.emit({ type: 'user_registered', outcome: 'success', userId: user.id, ...eventContext(context) });
+    return publicUser(user);
+  }
+
+  async function login(input: { email: string; password: string }, context: RequestContext): Promise<TokenPair> {
+    const attempt = { email: input.email, clientIp: context.clientIp, now: clock.now() };
+    const fail = (reason: 'unknown_user' | 'bad_password' | 'locked', userId?: string) =>
+      events.emit({ type: 'login_failed', outcome: 'failure', reason, userId, ...eventContext(context) });
+
+    // 1. Lockout and throttling (issue 8) come before any password work.
+    try {
+      await deps.loginThrottle?.assertAllowed(attempt);
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'account_locked') fail('locked');
+      throw error;
+    }
+
+    // 2. Verify. An unknown email costs one dummy verification and answers exactly like a wrong password.
+    const password = input.password.normalize('NFKC');
+    const user = await findUserByEmail(sql, input.email);
+    if (!user) {
+      await passwords.verifyDummy(password);
+      fail('unknown_user');
+      await deps.loginThrottle?.recordFailure(attempt);
+      throw new AppError('invalid_credentials');
+    }
+    if (!(await passwords.verify(user.passwordHash, password))) {
+      fail('bad_password', user.id);
+      await deps.loginThrottle?.recordFailure({ ...attempt, userId: user.id });
+      throw new AppError('invalid_credentials');
+    }
+    await deps.loginThrottle?.recordSuccess({ ...attempt, userId: user.id });
+
+    // 3. Upgrade the hash when the configured parameters changed since it was made.
+    if (passwords.needsRehash(user.passwordHash)) {
+      await updatePasswordHash(sql, { userId: user.id, passwordHash: await passwords.hash(password), now: new Date(clock.now()), changed: false });
+    }
+
+    // 4. A new session with its first refresh token.
+    const refreshToken = generateRefreshToken();
+    const session = await createSession(sql, { ...sessionTimes(), userId: user.id, tokenHash: hashRefreshToken(refreshToken) });
+    events.emit({ type: 'login_succeeded', outcome: 'success', userId: user.id, sessionId: session.id, ...eventContext(context) });
+    return tokenPair(user.id, session.id, refreshToken);
+  }
+
+  async function refresh(refreshToken: string, context: RequestContext): Promise<TokenPair> {
+    if (!isRefreshTokenShape(refreshToken)) throw new AppError('invalid_token');
+    const next = generateRefreshToken();
+    const result = await rotateRefreshToken(sql, { ...sessionTimes(), tokenHash: hashRefreshToken(refreshToken), nextTokenHash: hashRefreshToken(next) });
+    switch (result.kind) {
+      case 'rotated':
+        events.emit({ type: 'token_refreshed', outcome: 'success', userId: result.session.userId, sessionId: result.session.id, ...eventContext(context) });
+        return tokenPair(result.session.userId, result.session.id, next);
+      case 'reused': {
+        const ids = { userId: result.session.userId, sessionId: result.session.id, ...eventContext(context) };
+        events.emit({ type: 'refresh_token_reused', outcome: 'failure', reason: 'reuse', ...ids });
+        if (result.revokedNow) events.emit({ type: 'session_revoked', outcome: 'success', reason: 'reuse', ...ids });
+        throw new AppError('token_reused');
+      }
+      case 'inactive':
+      case 'unknown':
+        throw new AppError('invalid_token');
+    }
+  }
+
+  /** Verifies a bearer token and that its session is still active and its user exists. */
+  async function authenticate(accessToken: string): Promise<Authenticated> {
+    const claims = verifyAccessToken(tokenOptions, accessToken, clock.now());
+    const session = await findSession(sql, claims.sid);
+    if (!session || session.userId !== claims.sub || !isSessionActive(session, new Date(clock.now()))) {
+      throw new AppError('invalid_token', { headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } });
+    }
+    const user = await findUserById(sql, claims.sub);
+    if (!user) throw new AppError('invalid_token', { headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } });
+    return { claims, user };
+  }
+
+  async function logout(auth: Authenticated, context: RequestContext): Promise<void> {
+    if (await revokeSession(sql, { sessionId: auth.claims.sid, reason: 'logout', now: new Date(clock.now()) })) {
+      events.emit({ type: 'session_revoked', outcome: 'success', reason: 'logout', userId: auth.user.id, sessionId: auth.claims.sid, ...eventContext(context) });
+    }
+  }
+
+  async function logoutAll(auth: Authenticated, context: RequestContext): Promise<void> {
+    const revoked = await revokeUserSessions(sql, { userId: auth.user.id, reason: 'logout_all', now: new Date(clock.now()) });
+    for (const sessionId of revoked) {
+      events.emit({ type: 'session_revoked', outcome: 'success', reason: 'logout_all', userId: auth.user.id, sessionId, ...eventContext(context) });
+    }
+  }
+
+  async function changePassword(auth: Authenticated, input: { currentPassword: string; newPassword: string }, context: RequestContext): Promise<void> {
+    if (!(await passwords.verify(auth.user.passwordHash, input.currentPassword.normalize('NFKC')))) throw new AppError('invalid_credentials');
+    const passwordHash = await passwords.hash(await acceptableNewPassword(input.newPassword));
+    const now = new Date(clock.now());
+    // The new hash and the end of the other sessions commit together: never one without the other.
+    const revoked = await sql.begin(async (tx) => {
+      await updatePasswordHash(tx, { userId: auth.user.id, passwordHash, now, changed: true });
+      return revokeUserSessions(tx, { userId: auth.user.id, reason: 'password_change', now, keepSessionId: auth.claims.sid });
+    });
+    const ids = { userId: auth.user.id, ...eventContext(context) };
+    events.emit({ type: 'password_changed', outcome: 'success', sessionId: auth.claims.sid, ...ids });
+    for (const sessionId of revoked) events.emit({ type: 'session_revoked', outcome: 'success', reason: 'password_change', sessionId, ...ids });
+  }
+
+  return { register, login, refresh, authenticate, logout, logoutAll, changePassword };
+}
+
+export type AuthService = ReturnType<typeof createAuthService>;

@@ -1,0 +1,80 @@
+// Password policy and argon2id hashing. Passwords are NFKC-normalised so that visually identical input
+// typed on different keyboards matches, measured in code points, and never truncated.
+import argon2 from 'argon2';
+import { AppError } from '../http/errors.ts';
+
+export const PASSWORD_MIN_LENGTH = 12;
+export const PASSWORD_MAX_LENGTH = 128;
+
+export interface Argon2Parameters {
+  memoryKiB: number;
+  iterations: number;
+  parallelism: number;
+}
+
+export interface PasswordTimer {
+  /** Records how long one argon2 operation took. */
+  observe(operation: 'hash' | 'verify', seconds: number): void;
+}
+
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  verify(hash: string, password: string): Promise<boolean>;
+  /** True when the hash was made with other parameters than the configured ones. */
+  needsRehash(hash: string): boolean;
+  /** Spends one verification on a dummy hash, so an unknown email costs as much as a wrong password. */
+  verifyDummy(password: string): Promise<void>;
+}
+
+/** NFKC-normalises and checks length. @throws AppError `weak_password`. */
+export function normalizePassword(password: string): string {
+  const normalized = password.normalize('NFKC');
+  const length = [...normalized].length;
+  if (length < PASSWORD_MIN_LENGTH || length > PASSWORD_MAX_LENGTH) {
+    throw new AppError('weak_password', { message: `The password must be ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters long.` });
+  }
+  return normalized;
+}
+
+export function createPasswordHasher(parameters: Argon2Parameters, timer?: PasswordTimer): PasswordHasher {
+  const options: argon2.HashOptions = {
+    type: argon2.argon2id,
+    memoryCost: parameters.memoryKiB,
+    timeCost: parameters.iterations,
+    parallelism: parameters.parallelism,
+  };
+  const timed = async <T>(operation: 'hash' | 'verify', run: () => Promise<T>): Promise<T> => {
+    const started = process.hrtime.bigint();
+    try {
+      return await run();
+    } finally {
+      timer?.observe(operation, Number(process.hrtime.bigint() - started) / 1e9);
+    }
+  };
+  // Made lazily with the live parameters, so the dummy verification costs what a real one costs.
+  let dummyHash: Promise<string> | undefined;
+  const verify = (hash: string, password: string) =>
+    timed('verify', async () => {
+      try {
+        return await argon2.verify(hash, password);
+      } catch {
+        // A malformed stored hash must read as "wrong password", not as a 500.
+        return false;
+      }
+    });
+  return {
+    hash: (password) => timed('hash', () => argon2.hash(password, options)),
+    verify,
+    needsRehash: (hash) => {
+      try {
+        return argon2.needsRehash(hash, { memoryCost: parameters.memoryKiB, timeCost: parameters.iterations, parallelism: parameters.parallelism });
+      } catch {
+        return true;
+      }
+    },
+    verifyDummy: async (password) => {
+      dummyHash ??= argon2.hash('dummy-password-for-timing', options);
+      await verify(await dummyHash, password);
+    },
+  };
+}

@@ -1,0 +1,53 @@
+// The key set used to sign and verify access tokens, built from the configured JWK set.
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
+import type { SigningJwk, SigningJwkSet, SigningKeyState } from '../config/index.ts';
+
+export interface PublicJwk {
+  kty: 'EC';
+  crv: 'P-256';
+  x: string;
+  y: string;
+  kid: string;
+  alg: 'ES256';
+  use: 'sig';
+}
+
+export interface KeySet {
+  /** The key that signs new tokens. */
+  signing: { kid: string; privateKey: KeyObject };
+  /** Verification key for a `kid` in any published state, or undefined. */
+  verificationKey(kid: string): KeyObject | undefined;
+  /** The public JWKS document: next, current and previous keys, without private parts or states. */
+  jwks: { keys: PublicJwk[] };
+}
+
+/** Builds a key set from a validated JWK set (see config/jwk-set.ts). */
+export function createKeySet(set: SigningJwkSet): KeySet {
+  const current = set.keys.find((key) => key.status === 'current');
+  if (!current) throw new TypeError('a signing key set needs exactly one current key');
+  const publicKeys = new Map<string, KeyObject>();
+  const jwks: PublicJwk[] = [];
+  for (const key of set.keys) {
+    const publicKey = createPublicKey({ key: { kty: key.kty, crv: key.crv, x: key.x, y: key.y }, format: 'jwk' });
+    publicKeys.set(key.kid, publicKey);
+    jwks.push({ kty: 'EC', crv: 'P-256', x: key.x, y: key.y, kid: key.kid, alg: 'ES256', use: 'sig' });
+  }
+  return {
+    signing: { kid: current.kid, privateKey: createPrivateKey({ key: current, format: 'jwk' }) },
+    verificationKey: (kid) => publicKeys.get(kid),
+    jwks: { keys: jwks },
+  };
+}
+
+/** Generates one ES256 private JWK with the given state. Used by the ops CLI and for ephemeral dev keys. */
+export function generateSigningJwk(status: SigningKeyState, kid = randomUUID()): SigningJwk {
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const jwk = privateKey.export({ format: 'jwk' });
+  if (!jwk.x || !jwk.y || !jwk.d) throw new Error('key export lacked EC coordinates');
+  return { kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig', kid, x: jwk.x, y: jwk.y, d: jwk.d, status };
+}
+
+/** A single-key set that lives as long as the process: development and tests only. */
+export function generateEphemeralKeySet(): SigningJwkSet {
+  return { keys: [generateSigningJwk('current', `ephemeral-${randomUUID()}`)] };
+}

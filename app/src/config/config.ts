@@ -1,0 +1,132 @@
+// One typed, validated configuration object, built once at start-up from an env object (process.env in
+// main.ts, a literal in tests). Every problem is reported at once, each naming its variable.
+import { configVariables, variables, type ConfigValues, type VariableName } from './variables.ts';
+
+export class ConfigError extends Error {
+  readonly code = 'invalid_config';
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+function parseValues(env: Env): { values: Partial<ConfigValues>; problems: string[] } {
+  const values: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const variable of configVariables) {
+    const raw = env[variable.name];
+    // An empty string is treated as unset: compose and App Runner often pass `VAR=` for "nothing".
+    const text = raw === undefined || raw === '' ? variable.default : raw;
+    if (text === undefined) {
+      if (variable.required) problems.push(`${variable.name}: required, ${variable.description}`);
+      continue;
+    }
+    const result = variables[variable.name].parse.safeParse(text);
+    if (result.success) {
+      values[variable.name] = result.data;
+    } else {
+      // Messages describe the expectation only; values are never echoed, since some are secrets.
+      const messages = [...new Set(result.error.issues.map((issue) => issue.message))];
+      problems.push(`${variable.name}: ${messages.join('; ')}`);
+    }
+  }
+  return { values: values as Partial<ConfigValues>, problems };
+}
+
+function crossChecks(values: Partial<ConfigValues>): string[] {
+  const problems: string[] = [];
+  if (values.NODE_ENV === 'production' && values.JWT_SIGNING_KEYS === undefined) {
+    problems.push('JWT_SIGNING_KEYS: required when NODE_ENV=production (ephemeral keys would invalidate every token on restart)');
+  }
+  if (values.SESSION_MAX_TTL !== undefined && values.REFRESH_IDLE_TTL !== undefined && values.SESSION_MAX_TTL < values.REFRESH_IDLE_TTL) {
+    problems.push('SESSION_MAX_TTL: expected at least REFRESH_IDLE_TTL');
+  }
+  if (values.LOCKOUT_MAX_DURATION !== undefined && values.LOCKOUT_BASE_DURATION !== undefined && values.LOCKOUT_MAX_DURATION < values.LOCKOUT_BASE_DURATION) {
+    problems.push('LOCKOUT_MAX_DURATION: expected at least LOCKOUT_BASE_DURATION');
+  }
+  return problems;
+}
+
+function build(values: ConfigValues) {
+  const production = values.NODE_ENV === 'production';
+  return {
+    nodeEnv: values.NODE_ENV,
+    production,
+    port: values.PORT,
+    logLevel: values.LOG_LEVEL,
+    serviceVersion: values.SERVICE_VERSION,
+    environment: values.DEPLOY_ENVIRONMENT,
+    shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
+    database: {
+      url: values.DATABASE_URL,
+      migrationUrl: values.DATABASE_MIGRATION_URL ?? values.DATABASE_URL,
+      poolMax: values.DATABASE_POOL_MAX,
+      ssl: values.DATABASE_SSL ?? (production ? 'require' : 'disable'),
+    },
+    jwt: {
+      issuer: values.JWT_ISSUER,
+      audience: values.JWT_AUDIENCE,
+      /** Undefined outside production when unset: the key set module then generates an ephemeral key. */
+      signingKeys: values.JWT_SIGNING_KEYS,
+      accessTokenTtlSeconds: values.ACCESS_TOKEN_TTL,
+    },
+    sessions: {
+      refreshIdleTtlSeconds: values.REFRESH_IDLE_TTL,
+      maxTtlSeconds: values.SESSION_MAX_TTL,
+    },
+    argon2: {
+      memoryKiB: values.ARGON2_MEMORY_KIB,
+      iterations: values.ARGON2_ITERATIONS,
+      parallelism: values.ARGON2_PARALLELISM,
+    },
+    clickhouse: values.CLICKHOUSE_URL === undefined ? undefined : {
+      url: values.CLICKHOUSE_URL,
+      user: values.CLICKHOUSE_USER,
+      password: values.CLICKHOUSE_PASSWORD ?? '',
+      database: values.CLICKHOUSE_DATABASE,
+      asyncInsert: values.CLICKHOUSE_ASYNC_INSERT,
+    },
+    events: {
+      batchSize: values.EVENTS_BATCH_SIZE,
+      flushIntervalMs: values.EVENTS_FLUSH_INTERVAL_MS,
+      queueCapacity: values.EVENTS_QUEUE_CAPACITY,
+    },
+    security: {
+      trustedProxyHops: values.TRUSTED_PROXY_HOPS,
+      lockout: {
+        threshold: values.LOCKOUT_THRESHOLD,
+        ipThreshold: values.LOCKOUT_IP_THRESHOLD,
+        windowSeconds: values.LOCKOUT_WINDOW,
+        baseDurationSeconds: values.LOCKOUT_BASE_DURATION,
+        maxDurationSeconds: values.LOCKOUT_MAX_DURATION,
+      },
+      rateLimit: { perMinute: values.RATE_LIMIT_PER_MINUTE, burst: values.RATE_LIMIT_BURST },
+      hibp: {
+        enabled: values.HIBP_ENABLED,
+        apiUrl: values.HIBP_API_URL,
+        timeoutMs: values.HIBP_TIMEOUT_MS,
+        failClosed: values.HIBP_FAIL_CLOSED,
+        minBreachCount: values.HIBP_MIN_BREACH_COUNT,
+      },
+      registrationEnumerationSafe: values.REGISTRATION_ENUMERATION_SAFE,
+    },
+  };
+}
+
+export type Config = ReturnType<typeof build>;
+
+/**
+ * Builds the configuration from an environment object.
+ * @throws ConfigError listing every invalid or missing variable.
+ */
+export function loadConfig(env: Env): Config {
+  const { values, problems } = parseValues(env);
+  problems.push(...crossChecks(values));
+  if (problems.length > 0) throw new ConfigError(problems);
+  return build(values as ConfigValues);
+}
+
+/** Names of the variables that hold secrets, for redaction. */
+export const secretVariableNames: readonly VariableName[] = configVariables.filter((variable) => variable.secret).map((variable) => variable.name);

@@ -1,0 +1,9 @@
+// Discards events: for tools and benchmarks that do not care about them.
+import type { EventSink } from './auth-event.ts';
+
+export function createNoopSink(): EventSink {
+  return {
+    emit() {},
+    async close() {},
+  };
+}

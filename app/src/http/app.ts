@@ -1,0 +1,85 @@
+// createApp builds the Koa application from its dependencies without listening, so tests and main.ts
+// assemble the same thing. The middleware order below is the request's path through the service.
+import Koa, { type Middleware } from 'koa';
+import Router from 'koa-router';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { createAuthService } from '../auth/auth-service.ts';
+import { createPasswordHasher, type PasswordHasher } from '../auth/passwords.ts';
+import type { BreachedPasswordCheck, LoginThrottle } from '../auth/seams.ts';
+import type { KeySet } from '../auth/signing-keys.ts';
+import type { Config } from '../config/index.ts';
+import type { AuthEventEmitter } from '../events/emitter.ts';
+import { createMetrics } from '../observability/metrics.ts';
+import type { Sql } from '../store/db.ts';
+import type { AppState } from './context.ts';
+import { clientIp, forwardedClientIp, type ClientIpResolver } from './middleware/client-ip.ts';
+import { errorHandler, notFound } from './middleware/error-handler.ts';
+import { observe } from './middleware/observe.ts';
+import { requestId } from './middleware/request-id.ts';
+import { securityHeaders } from './middleware/security-headers.ts';
+import { buildOpenApi } from './openapi.ts';
+import { routeHandler, type RouteSpec } from './route.ts';
+import { meRoutes } from './routes/me.ts';
+import { sessionRoutes } from './routes/sessions.ts';
+import { systemRoutes, type Readiness } from './routes/system.ts';
+import { userRoutes } from './routes/users.ts';
+
+export interface AppDeps {
+  config: Config;
+  sql: Sql;
+  keys: KeySet;
+  clock: { now(): number };
+  events: AuthEventEmitter;
+  logger: Logger;
+  registry: Registry;
+  readiness: Readiness;
+  /** Defaults to argon2id with the configured parameters, timed into the registry. */
+  passwords?: PasswordHasher;
+  /** Issue 8 seams: breached-password screening, login lockout, client IP and extra middleware. */
+  breachedPasswords?: BreachedPasswordCheck;
+  loginThrottle?: LoginThrottle;
+  clientIp?: ClientIpResolver;
+  /** Runs after the client IP is known and before routing (e.g. rate limiting). */
+  middleware?: Middleware<AppState>[];
+}
+
+export interface App {
+  koa: Koa<AppState>;
+  routes: readonly RouteSpec[];
+  openapi: Record<string, unknown>;
+}
+
+export function createApp(deps: AppDeps): App {
+  const metrics = createMetrics(deps.registry);
+  const passwords =
+    deps.passwords ??
+    createPasswordHasher(deps.config.argon2, { observe: (operation, seconds) => metrics.argon2Duration.observe({ operation }, seconds) });
+  const auth = createAuthService({ ...deps, passwords });
+
+  let openapi: Record<string, unknown> = {};
+  const routes: RouteSpec[] = [
+    ...userRoutes(auth),
+    ...sessionRoutes(auth),
+    ...meRoutes(auth),
+    ...systemRoutes({ keys: deps.keys, readiness: deps.readiness, registry: deps.registry, openapi: () => openapi }),
+  ];
+  openapi = buildOpenApi(routes, { title: 'Auth Platform API', version: deps.config.serviceVersion });
+
+  const router = new Router<AppState>();
+  for (const route of routes) router[route.method](route.path, routeHandler(route));
+
+  const koa = new Koa<AppState>({ proxy: false });
+  // Errors are answered and logged by errorHandler; Koa's own stderr printing would duplicate them.
+  koa.silent = true;
+  koa.use(requestId(deps.logger));
+  koa.use(securityHeaders());
+  koa.use(observe(metrics));
+  koa.use(errorHandler());
+  koa.use(clientIp(deps.clientIp ?? forwardedClientIp(deps.config.security.trustedProxyHops)));
+  for (const middleware of deps.middleware ?? []) koa.use(middleware);
+  koa.use(notFound());
+  koa.use(router.routes());
+  koa.use(router.allowedMethods());
+  return { koa, routes, openapi };
+}

@@ -1,0 +1,62 @@
+// A route is one declaration: method, path, schemas and handler. The same declaration registers the
+// handler, validates the body and documents the operation in OpenAPI.
+import type { z } from 'zod';
+import type { AppContext } from './context.ts';
+import { AppError } from './errors.ts';
+import { readJsonBody } from './json-body.ts';
+import { describeIssues } from './schemas.ts';
+import type { RequestContext } from '../auth/seams.ts';
+
+export type HttpMethod = 'get' | 'post' | 'delete';
+
+export interface ResponseSpec {
+  description: string;
+  schema?: z.ZodType;
+  contentType?: string;
+  headers?: Record<string, string>;
+}
+
+export interface RouteSpec<Body extends z.ZodType | undefined = z.ZodType | undefined> {
+  method: HttpMethod;
+  path: string;
+  operationId: string;
+  summary: string;
+  tag: string;
+  /** Bearer access token required. */
+  auth?: boolean;
+  body?: Body;
+  /** Success and route-specific error responses; the common errors are added by the OpenAPI builder. */
+  responses: Record<number, ResponseSpec>;
+  handler: (ctx: AppContext, body: Body extends z.ZodType ? z.output<Body> : undefined) => Promise<void> | void;
+}
+
+/** Declares a route; typed so the handler receives the parsed body. */
+export function defineRoute<Body extends z.ZodType | undefined = undefined>(spec: RouteSpec<Body>): RouteSpec {
+  return spec as unknown as RouteSpec;
+}
+
+/** The Koa handler for a route: parses and validates the body, then runs the route's handler. */
+export function routeHandler(spec: RouteSpec) {
+  return async (ctx: AppContext) => {
+    let body: unknown;
+    if (spec.body) {
+      const result = spec.body.safeParse(await readJsonBody(ctx));
+      if (!result.success) throw new AppError('invalid_request', { message: describeIssues(result.error) });
+      body = result.data;
+    }
+    await spec.handler(ctx, body as never);
+  };
+}
+
+/** The bearer token of the request. @throws AppError `invalid_token` when absent or malformed. */
+export function bearerToken(ctx: AppContext): string {
+  const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(ctx.get('Authorization'));
+  if (!match?.[1]) throw new AppError('invalid_token', { message: 'A Bearer access token is required.', headers: { 'WWW-Authenticate': 'Bearer' } });
+  return match[1];
+}
+
+/** Who is asking, for events and throttling. */
+export function requestContext(ctx: AppContext): RequestContext {
+  const userAgent = ctx.get('User-Agent');
+  return { clientIp: ctx.state.clientIp, userAgent: userAgent ? userAgent.slice(0, 256) : undefined, requestId: ctx.state.requestId };
+}

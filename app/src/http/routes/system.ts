@@ -1,0 +1,85 @@
+// Operational endpoints: keys, health, readiness, metrics and the API description.
+import type { Registry } from 'prom-client';
+import type { KeySet } from '../../auth/signing-keys.ts';
+import { AppError } from '../errors.ts';
+import { defineRoute, type RouteSpec } from '../route.ts';
+import { healthResponse, jwksResponse, openApiResponse, readinessResponse } from '../schemas.ts';
+
+export interface Readiness {
+  postgres(): Promise<boolean>;
+  /** Absent when ClickHouse is not configured. Its failure degrades but never fails readiness. */
+  clickhouse?(): Promise<boolean>;
+}
+
+export interface SystemRouteDeps {
+  keys: KeySet;
+  readiness: Readiness;
+  registry: Registry;
+  openapi: () => object;
+}
+
+export function systemRoutes(deps: SystemRouteDeps): RouteSpec[] {
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/.well-known/jwks.json',
+      operationId: 'getJwks',
+      summary: 'Public signing keys (next, current and previous)',
+      tag: 'keys',
+      responses: { 200: { description: 'A JWK set.', schema: jwksResponse, headers: { 'Cache-Control': 'public, max-age=300' } } },
+      handler: (ctx) => {
+        // Five minutes: short enough that a key published as `next` one deploy ahead is seen by everyone.
+        ctx.set('Cache-Control', 'public, max-age=300');
+        ctx.body = deps.keys.jwks;
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/healthz',
+      operationId: 'getHealth',
+      summary: 'Liveness: the process is up',
+      tag: 'operations',
+      responses: { 200: { description: 'Alive.', schema: healthResponse } },
+      handler: (ctx) => {
+        ctx.body = { status: 'ok' };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/readyz',
+      operationId: 'getReadiness',
+      summary: 'Readiness: PostgreSQL is reachable (ClickHouse only degrades)',
+      tag: 'operations',
+      responses: { 200: { description: 'Ready.', schema: readinessResponse }, 503: { description: '`unavailable`: PostgreSQL is unreachable.' } },
+      handler: async (ctx) => {
+        const check = deps.readiness.clickhouse;
+        const [postgres, clickhouse] = await Promise.all([deps.readiness.postgres(), check ? check() : Promise.resolve(undefined)]);
+        if (!postgres) throw new AppError('unavailable', { headers: { 'Retry-After': '5' } });
+        ctx.body = { status: 'ok', checks: { postgres: 'ok', clickhouse: clickhouse === undefined ? 'disabled' : clickhouse ? 'ok' : 'degraded' } };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/metrics',
+      operationId: 'getMetrics',
+      summary: 'Prometheus metrics',
+      tag: 'operations',
+      responses: { 200: { description: 'Prometheus text format.', contentType: 'text/plain' } },
+      handler: async (ctx) => {
+        ctx.type = deps.registry.contentType;
+        ctx.body = await deps.registry.metrics();
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/openapi.json',
+      operationId: 'getOpenApi',
+      summary: 'This API description (OpenAPI 3.1)',
+      tag: 'operations',
+      responses: { 200: { description: 'The OpenAPI document.', schema: openApiResponse } },
+      handler: (ctx) => {
+        ctx.body = deps.openapi();
+      },
+    }),
+  ];
+}

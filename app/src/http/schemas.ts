@@ -1,0 +1,80 @@
+// Request and response schemas. The request schemas validate bodies at run time, and all of them are
+// converted to JSON Schema for /openapi.json, so the documentation cannot drift from the behaviour.
+import { z } from 'zod';
+import { ERROR_CODES } from './errors.ts';
+
+// Passwords are bounded generously here; the real policy (12..128 after NFKC) answers `weak_password`.
+const password = z.string().min(1).max(1024);
+
+export const registerRequest = z.object({
+  email: z.email().max(254).describe('Email address; unique regardless of letter case.'),
+  password: password.describe('12 to 128 characters after NFKC normalisation.'),
+});
+
+export const loginRequest = z.object({
+  email: z.string().min(1).max(254),
+  password,
+});
+
+export const refreshRequest = z.object({
+  refresh_token: z.string().min(1).max(512),
+});
+
+export const changePasswordRequest = z.object({
+  current_password: password,
+  new_password: password.describe('12 to 128 characters after NFKC normalisation.'),
+});
+
+export const userResponse = z.object({
+  id: z.uuid(),
+  email: z.string(),
+  created_at: z.iso.datetime(),
+});
+
+export const tokenPairResponse = z.object({
+  access_token: z.string().describe('ES256 JWT (typ at+jwt).'),
+  token_type: z.literal('Bearer'),
+  expires_in: z.int().positive().describe('Access token lifetime in seconds.'),
+  refresh_token: z.string().describe('Opaque, single-use; each refresh returns a new one.'),
+});
+
+export const errorResponse = z.object({
+  error: z.object({
+    code: z.enum(ERROR_CODES as [string, ...string[]]),
+    message: z.string(),
+  }),
+});
+
+export const healthResponse = z.object({ status: z.literal('ok') });
+
+export const readinessResponse = z.object({
+  status: z.literal('ok'),
+  checks: z.object({
+    postgres: z.literal('ok'),
+    clickhouse: z.enum(['ok', 'degraded', 'disabled']),
+  }),
+});
+
+export const jwksResponse = z.object({
+  keys: z.array(
+    z.object({
+      kty: z.literal('EC'),
+      crv: z.literal('P-256'),
+      x: z.string(),
+      y: z.string(),
+      kid: z.string(),
+      alg: z.literal('ES256'),
+      use: z.literal('sig'),
+    }),
+  ),
+});
+
+export const openApiResponse = z.object({ openapi: z.string(), info: z.object({}).loose(), paths: z.object({}).loose() }).loose();
+
+/** A human-readable summary of validation issues: field paths and expectations, never the values. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.length ? issue.path.join('.') : 'body'}: ${issue.message}`)
+    .join('; ');
+}

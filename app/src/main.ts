@@ -1,0 +1,96 @@
+// The process: read config, migrate, wire the real dependencies, listen, and shut down gracefully.
+import { createServer, type Server } from 'node:http';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import { createKeySet, generateEphemeralKeySet } from './auth/signing-keys.ts';
+import { ConfigError, loadConfig, type Config } from './config/index.ts';
+import { processEnv } from './config/process-env.ts';
+import { createEventSink } from './events/create-sink.ts';
+import { createEventEmitter } from './events/emitter.ts';
+import { createApp } from './http/app.ts';
+import { createLogger, type Logger } from './observability/logger.ts';
+import { createSql, pingDatabase } from './store/db.ts';
+import { migrate } from './store/migrations.ts';
+
+function loadConfigOrExit(): Config {
+  try {
+    return loadConfig(processEnv());
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      // The logger needs config; write the problems (never values) as one JSON line instead.
+      process.stderr.write(`${JSON.stringify({ level: 'fatal', msg: 'invalid configuration', problems: error.problems })}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+}
+
+/** Stops accepting connections and waits for in-flight requests, closing idle keep-alive sockets. */
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+}
+
+function withDeadline(work: Promise<unknown>, ms: number): Promise<'done' | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), ms);
+  });
+  return Promise.race([work.then(() => 'done' as const), timeout]).finally(() => clearTimeout(timer));
+}
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const logger: Logger = createLogger({ level: config.logLevel, serviceVersion: config.serviceVersion, environment: config.environment });
+
+  let signingKeys = config.jwt.signingKeys;
+  if (!signingKeys) {
+    // loadConfig refuses this in production; elsewhere tokens simply die with the process.
+    logger.warn('JWT_SIGNING_KEYS is not set: using an ephemeral signing key; tokens will not survive a restart');
+    signingKeys = generateEphemeralKeySet();
+  }
+  const keys = createKeySet(signingKeys);
+
+  await migrate({ url: config.database.migrationUrl, ssl: config.database.ssl, logger });
+
+  const sql = createSql({ url: config.database.url, poolMax: config.database.poolMax, ssl: config.database.ssl });
+  const sink = createEventSink(config, logger);
+  const clock = { now: () => Date.now() };
+  const events = createEventEmitter({
+    sink,
+    clock,
+    serviceVersion: config.serviceVersion,
+    environment: config.environment,
+    onError: (error) => logger.error({ err: error }, 'auth event dropped'),
+  });
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const app = createApp({ config, sql, keys, clock, events, logger, registry, readiness: { postgres: () => pingDatabase(sql) } });
+
+  const server = createServer(app.koa.callback());
+  // Longer than the load balancer's idle timeout, so the balancer (not us) closes idle connections.
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve) => server.listen(config.port, resolve));
+  const address = server.address();
+  logger.info({ port: typeof address === 'object' && address ? address.port : config.port }, 'listening');
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const deadline = Date.now() + config.shutdownTimeoutMs;
+    const remaining = () => Math.max(0, deadline - Date.now());
+    const drained = await withDeadline(closeServer(server), remaining());
+    if (drained === 'timeout') server.closeAllConnections();
+    await withDeadline(sink.close(remaining()), remaining());
+    await sql.end({ timeout: Math.max(1, Math.floor(remaining() / 1000)) });
+    logger.info({ drained }, 'stopped');
+    process.exit(drained === 'done' ? 0 : 1);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+await main();

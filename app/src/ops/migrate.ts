@@ -1,0 +1,17 @@
+// `npm run migrate`: applies pending PostgreSQL migrations with the owner credentials
+// (DATABASE_MIGRATION_URL, else DATABASE_URL), under the same advisory lock as start-up.
+import { ConfigError, loadConfig } from '../config/index.ts';
+import { processEnv } from '../config/process-env.ts';
+import { createLogger } from '../observability/logger.ts';
+import { migrate } from '../store/migrations.ts';
+
+try {
+  const config = loadConfig(processEnv());
+  const logger = createLogger({ level: config.logLevel, serviceVersion: config.serviceVersion, environment: config.environment });
+  const applied = await migrate({ url: config.database.migrationUrl, ssl: config.database.ssl, logger });
+  logger.info({ applied: applied.length }, applied.length ? 'migrations applied' : 'database is up to date');
+} catch (error) {
+  const problems = error instanceof ConfigError ? error.problems : [error instanceof Error ? error.message : String(error)];
+  process.stderr.write(`${JSON.stringify({ level: 'fatal', msg: 'migration failed', problems })}\n`);
+  process.exitCode = 1;
+}

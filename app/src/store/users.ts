@@ -1,0 +1,53 @@
+// Users in PostgreSQL. Emails are unique case-insensitively (unique index on lower(email)).
+import { AppError } from '../http/errors.ts';
+import { uniqueViolationConstraint, type Queryable } from './db.ts';
+
+export interface UserRow {
+  id: string;
+  email: string;
+  passwordHash: string;
+  createdAt: Date;
+}
+
+interface UserRecord {
+  id: string;
+  email: string;
+  password_hash: string;
+  created_at: Date;
+}
+
+const toUser = (row: UserRecord): UserRow => ({ id: row.id, email: row.email, passwordHash: row.password_hash, createdAt: row.created_at });
+
+/** @throws AppError `email_taken` when the email exists in any letter case. */
+export async function insertUser(sql: Queryable, input: { email: string; passwordHash: string; now: Date }): Promise<UserRow> {
+  try {
+    const [row] = await sql<UserRecord[]>`
+      insert into users (email, password_hash, created_at, password_changed_at)
+      values (${input.email}, ${input.passwordHash}, ${input.now}, ${input.now})
+      returning id, email, password_hash, created_at`;
+    if (!row) throw new Error('insert returned no row');
+    return toUser(row);
+  } catch (error) {
+    if (uniqueViolationConstraint(error) === 'users_email_lower_key') throw new AppError('email_taken', { cause: error });
+    throw error;
+  }
+}
+
+export async function findUserByEmail(sql: Queryable, email: string): Promise<UserRow | undefined> {
+  const [row] = await sql<UserRecord[]>`
+    select id, email, password_hash, created_at from users where lower(email) = lower(${email})`;
+  return row && toUser(row);
+}
+
+export async function findUserById(sql: Queryable, id: string): Promise<UserRow | undefined> {
+  const [row] = await sql<UserRecord[]>`select id, email, password_hash, created_at from users where id = ${id}`;
+  return row && toUser(row);
+}
+
+export async function updatePasswordHash(sql: Queryable, input: { userId: string; passwordHash: string; now: Date; changed: boolean }): Promise<void> {
+  // A rehash with new parameters is not a password change: password_changed_at stays.
+  await sql`
+    update users set password_hash = ${input.passwordHash},
+      password_changed_at = case when ${input.changed} then ${input.now}::timestamptz else password_changed_at end
+    where id = ${input.userId}`;
+}
