@@ -12,6 +12,7 @@ import { Unevaluable } from './terragrunt-eval.ts';
 export const RULES = {
   parse: 'every .hcl file parses',
   fmt: 'every .hcl file is formatted as `terraform fmt` would format it',
+  include: 'every include path is an existing file',
   source: 'terraform.source resolves to an existing module directory',
   'unknown-input': 'every inputs key is a variable of the module',
   'missing-input': 'every required module variable is in the merged inputs',
@@ -88,6 +89,10 @@ export async function checkLiveTree(options: CheckOptions): Promise<{ violations
   }
 
   for (const unit of units) {
+    for (const [name, include] of Object.entries(unit.includes)) {
+      checks++;
+      if (!existsSync(include.path)) fail('include', unit.file, `include "${name}" points to ${relative(repoRoot, include.path)}, which does not exist`);
+    }
     const moduleDir = moduleDirOf.get(unit);
     const module = await moduleOf(moduleDir);
     checks++;
@@ -106,7 +111,7 @@ export async function checkLiveTree(options: CheckOptions): Promise<{ violations
       if (variable.required && !(name in unit.inputs)) fail('missing-input', unit.file, `required variable "${name}" of module ${moduleName} is not in inputs`);
     }
     const { unevaluable } = evaluateInputs(cache, unit);
-    for (const [key, reason] of Object.entries(unevaluable)) fail('input-eval', unit.inputs[key]!.file, `input "${key}" (${unit.dir}): ${reason}`);
+    for (const [key, reason] of Object.entries(unevaluable)) fail('input-eval', unit.inputs[key]!.file, `input "${key}" (${relative(repoRoot, unit.dir)}): ${reason}`);
     checks += Object.keys(unit.inputs).length;
 
     const referenced = new Map<string, Set<string>>();

@@ -37,6 +37,15 @@ function tokenize(source: string): Token[] {
   while (i < source.length) {
     const c = source[i]!;
     if (/\s/.test(c)) { i++; continue; }
+    if (c === '#' || source.startsWith('//', i)) {
+      while (i < source.length && source[i] !== '\n') i++;
+      continue;
+    }
+    if (source.startsWith('/*', i)) {
+      const end = source.indexOf('*/', i + 2);
+      i = end < 0 ? source.length : end + 2;
+      continue;
+    }
     if (c === '"') {
       let j = i + 1;
       let depth = 0;
@@ -61,9 +70,15 @@ function tokenize(source: string): Token[] {
     const two = source.slice(i, i + 2);
     if (['==', '!=', '&&', '||'].includes(two)) { tokens.push({ kind: 'punct', value: two }); i += 2; continue; }
     if ('()[]{},.:?=!'.includes(c)) { tokens.push({ kind: 'punct', value: c }); i++; continue; }
-    throw new Unevaluable(`unsupported character '${c}' in expression \`${source}\``);
+    throw new Unevaluable(`unsupported character '${c}' in expression \`${brief(source)}\``);
   }
   return tokens;
+}
+
+/** First line of an expression, for error messages. */
+function brief(text: string): string {
+  const line = text.trim().split('\n')[0] ?? '';
+  return line.length > 80 ? `${line.slice(0, 77)}...` : line;
 }
 
 function unescape(raw: string): string {
@@ -119,7 +134,10 @@ const functions: Record<string, (scope: Scope, args: unknown[]) => unknown> = {
 // ---------- parser/evaluator (recursive descent over the token list) ----------
 class Evaluator {
   private position = 0;
-  constructor(private readonly tokens: Token[], private readonly scope: Scope, private readonly text: string) {}
+  private readonly text: string;
+  constructor(private readonly tokens: Token[], private readonly scope: Scope, text: string) {
+    this.text = brief(text);
+  }
 
   run(): unknown {
     const value = this.conditional();

@@ -6,4 +6,10 @@ locals {
   account_id   = "111111111111"
   # Region of the account-wide (_global) units: state bucket, ECR, GitHub OIDC.
   home_region = "eu-west-1"
+  # GitHub environments that deploy into this account (one deploy role each) and the service each may update.
+  # Must match the environment folders under this account; a test checks it.
+  github_deploy_environments = {
+    dev     = { apprunner_service_name = "auth-dev" }
+    staging = { apprunner_service_name = "auth-staging" }
+  }
 }

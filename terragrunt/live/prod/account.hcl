@@ -5,4 +5,9 @@ locals {
   account_id   = "222222222222"
   # Region of the account-wide (_global) units: state bucket, ECR, GitHub OIDC.
   home_region = "eu-west-1"
+  # GitHub environments that deploy into this account (one deploy role each) and the service each may update.
+  # Must match the environment folders under this account; a test checks it.
+  github_deploy_environments = {
+    prod = { apprunner_service_name = "auth-prod" }
+  }
 }

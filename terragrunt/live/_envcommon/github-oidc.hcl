@@ -1,0 +1,32 @@
+# GitHub Actions' access to the account (module github-oidc): a read-only plan role trusted for pull requests,
+# and one deploy role per GitHub environment deploying here, trusted for `environment:<name>` only.
+locals {
+  account = read_terragrunt_config(find_in_parent_folders("account.hcl")).locals
+}
+
+dependency "state_backend" {
+  config_path = "${get_terragrunt_dir()}/../state-backend"
+  mock_outputs = {
+    bucket_arn  = "arn:aws:s3:::acme-auth-tfstate-111111111111-eu-west-1"
+    kms_key_arn = "arn:aws:kms:eu-west-1:111111111111:key/00000000-0000-0000-0000-000000000000"
+  }
+  mock_outputs_allowed_terraform_commands = ["validate", "plan"]
+}
+
+dependency "ecr" {
+  config_path = "${get_terragrunt_dir()}/../ecr"
+  mock_outputs = {
+    repository_arn = "arn:aws:ecr:eu-west-1:111111111111:repository/auth-platform/auth"
+  }
+  mock_outputs_allowed_terraform_commands = ["validate", "plan"]
+}
+
+inputs = {
+  name_prefix         = "auth-${local.account.account_name}-github"
+  github_owner        = "acme"
+  github_repository   = "auth-platform"
+  deploy_environments = local.account.github_deploy_environments
+  ecr_repository_arn  = dependency.ecr.outputs.repository_arn
+  state_bucket_arn    = dependency.state_backend.outputs.bucket_arn
+  state_kms_key_arn   = dependency.state_backend.outputs.kms_key_arn
+}

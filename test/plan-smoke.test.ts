@@ -1,0 +1,43 @@
+// `terraform plan` of the dev environment (and the nonprod _global units it reads), offline, with the inputs each
+// Terragrunt unit would pass: see test/lib/plan-smoke.ts for how, and for what is and is not covered.
+import test from 'ava';
+import { planSmoke } from './lib/plan-smoke.ts';
+
+const DEV = 'nonprod/eu-west-1/dev';
+const UNITS = [
+  ...['network', 'rds', 'secrets', 'clickhouse', 'app'].map((unit) => `${DEV}/${unit}`),
+  ...['state-backend', 'github-oidc', 'ecr'].map((unit) => `nonprod/_global/${unit}`),
+];
+
+// Units that cannot be planned here, with the reason; anything else that is not planned fails the test.
+// The ClickHouse provider is not in the local provider mirror and talks to the ClickHouse Cloud API; its module is
+// covered by contract tests instead (issue 3).
+const NOT_PLANNABLE: Record<string, RegExp> = {
+  [`${DEV}/clickhouse`]: /not AWS-only: needs clickhouse\/clickhouse/,
+};
+
+const smoke = planSmoke({ unitPaths: UNITS, accountId: '111111111111', region: 'eu-west-1' });
+
+test('dev plan smoke: every AWS-only unit plans offline with its Terragrunt inputs and mock outputs', async (t) => {
+  const result = await smoke;
+  for (const unit of result.units) {
+    t.log(unit.planned ? `planned  ${unit.unit} (${unit.module}): ${unit.resources} resources to create` : `NOT PLANNED ${unit.unit} (${unit.module}): ${unit.reason}`);
+  }
+  t.log(`AWS calls answered by the loopback stub: ${result.awsCalls.join(', ') || 'none'}`);
+  t.true(result.ok, result.output);
+  t.deepEqual(result.unknownAwsActions, [], 'the plan called AWS APIs the stub does not answer');
+  t.deepEqual(result.units.map((unit) => unit.unit).sort(), [...UNITS].sort(), 'every listed unit was considered');
+});
+
+test('dev plan smoke: only the documented units are left out, for the documented reason', async (t) => {
+  const { units } = await smoke;
+  for (const unit of units.filter((entry) => !entry.planned)) {
+    const expected = NOT_PLANNABLE[unit.unit];
+    t.truthy(expected, `${unit.unit} was not planned: ${unit.reason}`);
+    if (expected) t.regex(unit.reason ?? '', expected);
+  }
+  for (const unit of units.filter((entry) => entry.planned)) {
+    t.false(unit.unit in NOT_PLANNABLE, `${unit.unit} now plans: remove it from NOT_PLANNABLE`);
+    t.true((unit.resources ?? 0) > 0, `${unit.unit} planned no resources`);
+  }
+});
