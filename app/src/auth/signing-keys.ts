@@ -40,7 +40,7 @@ export function createKeySet(set: SigningJwkSet): KeySet {
 }
 
 /** Generates one ES256 private JWK with the given state. Used by the ops CLI and for ephemeral dev keys. */
-export function generateSigningJwk(status: SigningKeyState, kid = randomUUID()): SigningJwk {
+export function generateSigningJwk(status: SigningKeyState, kid: string = randomUUID()): SigningJwk {
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const jwk = privateKey.export({ format: 'jwk' });
   if (!jwk.x || !jwk.y || !jwk.d) throw new Error('key export lacked EC coordinates');

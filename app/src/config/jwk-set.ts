@@ -2,7 +2,7 @@
 // `next` is published but does not sign yet, `current` signs, `previous` stays published until the
 // tokens it signed have expired. Publishing `next` one deploy ahead means consumers' JWKS caches
 // already know a key before any token carries its `kid`.
-import { createPrivateKey } from 'node:crypto';
+import { createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
 import { z } from 'zod';
 
 export const SIGNING_KEY_STATES = ['next', 'current', 'previous'] as const;
@@ -33,7 +33,11 @@ export const signingJwkSetSchema = z
     if (new Set(kids).size !== kids.length) ctx.addIssue({ code: 'custom', message: 'expected unique kid values' });
     for (const key of set.keys) {
       try {
-        createPrivateKey({ key, format: 'jwk' });
+        // Node accepts a `d` that does not match x/y, so prove the pair: sign with d, verify with x/y.
+        const probe = Buffer.from('signing-key-probe');
+        const signature = sign('sha256', probe, createPrivateKey({ key, format: 'jwk' }));
+        const publicKey = createPublicKey({ key: { kty: key.kty, crv: key.crv, x: key.x, y: key.y }, format: 'jwk' });
+        if (!verify('sha256', probe, publicKey, signature)) throw new Error('mismatch');
       } catch {
         // Never echo key material: name the kid only.
         ctx.addIssue({ code: 'custom', message: `key "${key.kid}" is not a valid P-256 private key` });

@@ -18,7 +18,8 @@ export function parseJson(text: string): unknown {
 /** @throws AppError `unsupported_media_type`, `payload_too_large` or `invalid_request`. */
 export async function readJsonBody(ctx: AppContext, limit = JSON_BODY_LIMIT_BYTES): Promise<unknown> {
   const type = ctx.is('application/json');
-  if (type === null) throw new AppError('invalid_request', { message: 'A JSON request body is required.' });
+  // An empty body (Content-Length: 0 or none at all) is a missing body, whatever its declared type.
+  if (type === null || ctx.request.length === 0) throw new AppError('invalid_request', { message: 'A JSON request body is required.' });
   if (type === false) throw new AppError('unsupported_media_type');
   // The rest of an oversize body is not read; closing the connection keeps it from poisoning keep-alive.
   const tooLarge = () => new AppError('payload_too_large', { headers: { Connection: 'close' } });
