@@ -38,7 +38,7 @@ if [[ -z "$archive" ]]; then
 fi
 
 aws ecr get-login-password | skopeo login --username AWS --password-stdin "$registry"
-skopeo copy --preserve-digests "oci-archive:${archive}" "docker://${repository_url}:${tag}"
+skopeo copy --preserve-digests "oci-archive:${archive}" "docker://${repository_url}:${tag}" </dev/null
 
 current="$(existing_digest)"
 if [[ -n "$expected_digest" && "$current" != "$expected_digest" ]]; then
