@@ -7,9 +7,12 @@ import { processEnv } from './config/process-env.ts';
 import { createEventSink } from './events/create-sink.ts';
 import { createEventEmitter } from './events/emitter.ts';
 import { createApp } from './http/app.ts';
+import { createSecurityDeps } from './http/security-deps.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { createSql, pingDatabase } from './store/db.ts';
 import { migrate } from './store/migrations.ts';
+
+const LOCKOUT_PURGE_INTERVAL_MS = 10 * 60 * 1000;
 
 function loadConfigOrExit(): Config {
   try {
@@ -55,7 +58,11 @@ async function main(): Promise<void> {
   await migrate({ url: config.database.migrationUrl, ssl: config.database.ssl, logger });
 
   const sql = createSql({ url: config.database.url, poolMax: config.database.poolMax, ssl: config.database.ssl });
-  const sink = createEventSink(config, logger);
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const { sink, clickhouse } = createEventSink(config, logger, registry);
+  // ClickHouse schema in the background: while ClickHouse is down, events queue and readiness holds.
+  void clickhouse?.migrateInBackground();
   const clock = { now: () => Date.now() };
   const events = createEventEmitter({
     sink,
@@ -64,9 +71,13 @@ async function main(): Promise<void> {
     environment: config.environment,
     onError: (error) => logger.error({ err: error }, 'auth event dropped'),
   });
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
-  const app = createApp({ config, sql, keys, clock, events, logger, registry, readiness: { postgres: () => pingDatabase(sql) } });
+  // Issue 8: lockout in PostgreSQL, breached-password screening, per-IP rate limits.
+  const security = createSecurityDeps({ config, sql, events, registry, clock });
+  const app = createApp({ config, sql, keys, clock, events, logger, registry, readiness: { postgres: () => pingDatabase(sql), clickhouse: clickhouse?.ping }, ...security });
+  // Lockout rows that hold no state any more are deleted now and then; unref so it never delays exit.
+  setInterval(() => {
+    security.loginThrottle.purge().catch((error: unknown) => logger.warn({ err: error }, 'lockout purge failed'));
+  }, LOCKOUT_PURGE_INTERVAL_MS).unref();
 
   const server = createServer(app.koa.callback());
   // Longer than the load balancer's idle timeout, so the balancer (not us) closes idle connections.

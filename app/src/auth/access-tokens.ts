@@ -7,6 +7,8 @@ import type { KeySet } from './signing-keys.ts';
 
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export interface AccessTokenOptions {
   keys: KeySet;
   issuer: string;
@@ -59,5 +61,7 @@ export function verifyAccessToken(options: AccessTokenOptions, token: string, no
   if (typeof sub !== 'string' || typeof sid !== 'string' || typeof jti !== 'string' || typeof iat !== 'number' || typeof exp !== 'number') {
     throw invalid();
   }
+  // The ids go to PostgreSQL uuid columns: anything else would be a cast error (500), not invalid_token.
+  if (!UUID.test(sub) || !UUID.test(sid)) throw invalid();
   return { sub, sid, jti, iat, exp };
 }

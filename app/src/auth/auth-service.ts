@@ -1,5 +1,6 @@
 // The auth flows: register, log in, refresh, authenticate, log out, change password. HTTP-free, so the
 // routes stay thin and every rule lives here once. Events are emitted where each thing happens.
+import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/index.ts';
 import type { AuthEventEmitter } from '../events/emitter.ts';
 import { AppError } from '../http/errors.ts';
@@ -9,6 +10,8 @@ import { findUserByEmail, findUserById, insertUser, updatePasswordHash, type Use
 import { signAccessToken, verifyAccessToken, type AccessTokenClaims, type AccessTokenOptions } from './access-tokens.ts';
 import { normalizePassword, type PasswordHasher } from './passwords.ts';
 import { generateRefreshToken, hashRefreshToken, isRefreshTokenShape } from './refresh-tokens.ts';
+import { AccountLock } from './lockout.ts';
+import { passwordResemblesEmail } from './password-context-rule.ts';
 import type { BreachedPasswordCheck, LoginThrottle, RequestContext } from './seams.ts';
 import type { KeySet } from './signing-keys.ts';
 
@@ -63,15 +66,29 @@ export function createAuthService(deps: AuthServiceDeps) {
   });
 
   /** Policy, then breach screening; returns the normalised password. */
-  async function acceptableNewPassword(password: string): Promise<string> {
+  async function acceptableNewPassword(password: string, email: string): Promise<string> {
     const normalized = normalizePassword(password);
+    if (passwordResemblesEmail(normalized, email)) {
+      throw new AppError('weak_password', { message: 'The password must not be or contain the email address or its local part.' });
+    }
     if ((await deps.breachedPasswords?.check(normalized)) === 'breached') throw new AppError('breached_password');
     return normalized;
   }
 
   async function register(input: { email: string; password: string }, context: RequestContext): Promise<PublicUser> {
-    const password = await acceptableNewPassword(input.password);
-    const user = await insertUser(sql, { email: input.email, passwordHash: await passwords.hash(password), now: new Date(clock.now()) });
+    const password = await acceptableNewPassword(input.password, input.email);
+    const passwordHash = await passwords.hash(password);
+    const now = new Date(clock.now());
+    let user: UserRow;
+    try {
+      user = await insertUser(sql, { email: input.email, passwordHash, now });
+    } catch (error) {
+      // REGISTRATION_ENUMERATION_SAFE (issue 8): an existing email answers like a new one, after the same
+      // hashing work, so registration cannot be used to discover accounts. The id is a throwaway.
+      if (!(config.security.registrationEnumerationSafe && error instanceof AppError && error.code === 'email_taken')) throw error;
+      events.emit({ type: 'user_registered', outcome: 'failure', reason: 'email_taken', ...eventContext(context) });
+      return { id: randomUUID(), email: input.email, created_at: now.toISOString() };
+    }
     events.emit({ type: 'user_registered', outcome: 'success', userId: user.id, ...eventContext(context) });
     return publicUser(user);
   }
@@ -85,7 +102,13 @@ export function createAuthService(deps: AuthServiceDeps) {
     try {
       await deps.loginThrottle?.assertAllowed(attempt);
     } catch (error) {
-      if (error instanceof AppError && error.code === 'account_locked') fail('locked');
+      if (error instanceof AppError && error.code === 'account_locked') {
+        // The lock itself is recorded once, by the attempt that set it; every refused attempt is a failure.
+        if (error.cause instanceof AccountLock && error.cause.newlyLocked) {
+          events.emit({ type: 'account_locked', outcome: 'failure', reason: error.cause.scope, ...eventContext(context) });
+        }
+        fail('locked');
+      }
       throw error;
     }
 
@@ -164,7 +187,7 @@ export function createAuthService(deps: AuthServiceDeps) {
 
   async function changePassword(auth: Authenticated, input: { currentPassword: string; newPassword: string }, context: RequestContext): Promise<void> {
     if (!(await passwords.verify(auth.user.passwordHash, input.currentPassword.normalize('NFKC')))) throw new AppError('invalid_credentials');
-    const passwordHash = await passwords.hash(await acceptableNewPassword(input.newPassword));
+    const passwordHash = await passwords.hash(await acceptableNewPassword(input.newPassword, auth.user.email));
     const now = new Date(clock.now());
     // The new hash and the end of the other sessions commit together: never one without the other.
     const revoked = await sql.begin(async (tx) => {

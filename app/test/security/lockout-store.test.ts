@@ -3,12 +3,12 @@ import test from 'ava';
 import { AppError } from '../../src/http/errors.ts';
 import { AccountLock, accountKeyOf, createLoginThrottle, type LockoutPolicy } from '../../src/auth/lockout.ts';
 import { createLockoutStore } from '../../src/store/lockout-store.ts';
-import { createMigratedDatabase } from './lockout-database.ts';
+import { createTestDatabase } from '../helpers/database.ts';
 
 const policy: LockoutPolicy = { accountIpThreshold: 10, accountThreshold: 20, windowSeconds: 900, baseDurationSeconds: 60, maxDurationSeconds: 900 };
 
 async function setup(t: import('ava').ExecutionContext) {
-  const database = await createMigratedDatabase();
+  const database = await createTestDatabase();
   t.teardown(database.drop);
   const clock = { now: Date.parse('2026-01-01T00:00:00Z') };
   const throttle = createLoginThrottle({ store: createLockoutStore(database.sql), policy, now: () => clock.now });

@@ -12,7 +12,7 @@ import { createApp } from '../../src/http/app.ts';
 import { createSecurityDeps, type SecurityDeps } from '../../src/http/security-deps.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import type { Sql } from '../../src/store/db.ts';
-import { createMigratedDatabase } from './lockout-database.ts';
+import { createTestDatabase } from '../helpers/database.ts';
 
 /** Cheap argon2 so that hundreds of registrations fit in a test; the timing test overrides it. */
 export const FAST_ARGON2 = { ARGON2_MEMORY_KIB: '64', ARGON2_ITERATIONS: '1', ARGON2_PARALLELISM: '1' };
@@ -47,7 +47,7 @@ export interface SecurityApp {
 export type Teardown = Pick<ExecutionContext, 'teardown'>;
 
 export async function startSecurityApp(t: Teardown, options: SecurityAppOptions = {}): Promise<SecurityApp> {
-  const database = await createMigratedDatabase();
+  const database = await createTestDatabase();
   t.teardown(database.drop);
   const clock = { now: Date.parse('2026-03-01T12:00:00Z') };
   const config = loadConfig({

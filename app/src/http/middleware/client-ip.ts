@@ -1,20 +1,16 @@
 // The client IP, read once per request into ctx.state.clientIp. Behind N trusted proxies, each appends
 // the address it saw to X-Forwarded-For, so the Nth entry from the RIGHT is the last one a trusted
 // proxy wrote; everything to its left is client-controlled and never trusted.
-import { isIP } from 'node:net';
 import type { Middleware } from 'koa';
+import { resolveClientIp } from '../client-ip.ts';
 import type { AppContext, AppState } from '../context.ts';
 
 export type ClientIpResolver = (ctx: AppContext) => string;
 
 export function forwardedClientIp(trustedProxyHops: number): ClientIpResolver {
-  return (ctx) => {
-    const socketAddress = ctx.req.socket.remoteAddress ?? 'unknown';
-    if (trustedProxyHops === 0) return socketAddress;
-    const entries = (ctx.get('X-Forwarded-For') || '').split(',').map((entry) => entry.trim()).filter(Boolean);
-    const candidate = entries[entries.length - trustedProxyHops];
-    return candidate && isIP(candidate) ? candidate : socketAddress;
-  };
+  resolveClientIp(undefined, undefined, trustedProxyHops); // a bad hop count fails at start-up, not per request
+  // The parsing (hop counting, IP syntax, IPv4-mapped addresses) lives in ../client-ip.ts with its tests.
+  return (ctx) => resolveClientIp(ctx.req.headers['x-forwarded-for'], ctx.req.socket.remoteAddress, trustedProxyHops);
 }
 
 export function clientIp(resolve: ClientIpResolver): Middleware<AppState> {
