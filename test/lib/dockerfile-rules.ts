@@ -15,7 +15,7 @@ export function validatorProblems(content: string): DockerfileProblem[] {
   return validate(content).map((diagnostic) => ({
     rule: `dockerfile-utils/${String(diagnostic.code)}`,
     line: diagnostic.range.start.line + 1,
-    message: diagnostic.message,
+    message: typeof diagnostic.message === 'string' ? diagnostic.message : diagnostic.message.value,
   }));
 }
 

@@ -1,0 +1,62 @@
+// Collects what each place says about the app's environment variables, for test/lib/drift.ts.
+import { join, relative } from 'node:path';
+import { configVariables } from '../../app/src/config/index.ts';
+import { repoRoot } from './hcl.ts';
+import { HclCache, evaluateInputs, listUnitFiles, loadUnit, terragruntDir } from './live-tree.ts';
+import { readDotenvFile } from './dotenv.ts';
+import { readContractTable } from './contract-table.ts';
+import { envFiles, environment, readCompose } from './compose-file.ts';
+import type { AppRunnerUnit, ConfigFact, Places } from './drift.ts';
+
+export function configFacts(): ConfigFact[] {
+  return configVariables.map(({ name, required, secret, default: defaultValue }) => ({ name, required, secret, default: defaultValue }));
+}
+
+/** The app service's variables: every name of its env files (read from .env.example, which .env is copied from) plus `environment`. */
+export function composePlace(envExampleNames: Iterable<string>): { names: Set<string>; literals: Map<string, string>; problems: string[] } {
+  const app = readCompose().services?.app ?? {};
+  const files = envFiles(app);
+  const problems = files.every((file) => file === '.env') && files.length === 1 ? [] : [`the app service's env_file must be exactly .env (found ${files.join(', ') || 'none'})`];
+  const literals = new Map<string, string>();
+  for (const [name, value] of environment(app)) if (value !== undefined) literals.set(name, value);
+  return { names: new Set([...(files.includes('.env') ? envExampleNames : []), ...environment(app).keys()]), literals, problems };
+}
+
+/** Every App Runner app unit of the live tree (`.../<env>/app/terragrunt.hcl`), its inputs evaluated with mock outputs. */
+export async function appRunnerUnits(): Promise<AppRunnerUnit[]> {
+  const cache = await new HclCache().load(terragruntDir);
+  const files = listUnitFiles(join(terragruntDir, 'live')).filter((file) => file.endsWith(join('app', 'terragrunt.hcl')));
+  return files.map((file) => {
+    const unit = loadUnit(cache, file);
+    const { values, unevaluable } = evaluateInputs(cache, unit);
+    const reasons = ['runtime_environment_variables', 'runtime_environment_secrets']
+      .filter((key) => key in unevaluable || !(key in values))
+      .map((key) => `${key}: ${unevaluable[key] ?? 'not set'}`);
+    return {
+      unit: relative(repoRoot, unit.dir),
+      plain: (values.runtime_environment_variables ?? {}) as Record<string, unknown>,
+      secrets: (values.runtime_environment_secrets ?? {}) as Record<string, unknown>,
+      ...(reasons.length > 0 ? { unevaluable: reasons.join('; ') } : {}),
+    };
+  });
+}
+
+/** Every place, read from the repository. */
+export async function readPlaces(): Promise<{ places: Places; problems: string[] }> {
+  const envExample = readDotenvFile(join(repoRoot, '.env.example'));
+  const values = new Map([...envExample.entries].map(([name, entry]) => [name, entry.value]));
+  const contract = readContractTable();
+  const compose = composePlace(values.keys());
+  const problems = [
+    ...envExample.duplicates.map((name) => `${name}: set twice in .env.example`),
+    ...contract.problems.map((problem) => `architecture/PLATFORM_CONTRACT.md: ${problem}`),
+    ...compose.problems.map((problem) => `docker-compose.yml: ${problem}`),
+  ];
+  const places: Places = {
+    envExample: values,
+    contract: contract.rows,
+    compose: { names: compose.names, literals: compose.literals },
+    appRunner: await appRunnerUnits(),
+  };
+  return { places, problems };
+}
