@@ -14,7 +14,7 @@ import {
   environmentFindings, environmentName, jobsOf, parseYaml, permissionFindings, stepsOf, timeoutFindings,
   unpinnedUses, untrustedRunFindings, type Yaml,
 } from './lib/workflow-rules.ts';
-import { loadOidcTrust, trustFindings, type OidcTrust } from './lib/oidc-trust.ts';
+import { deployEnvironments, loadOidcTrust, trustFindings, type OidcTrust } from './lib/oidc-trust.ts';
 
 const workflowsDir = join(repoRoot, '.github', 'workflows');
 const actionsDir = join(repoRoot, '.github', 'actions');
@@ -24,24 +24,17 @@ const actionFiles = existsSync(actionsDir)
   : [];
 const read = (path: string) => readFileSync(path, 'utf8');
 const workflows = new Map<string, Yaml>(workflowFiles.map((path) => [relative(repoRoot, path), parseYaml(read(path))]));
-// Until the trust can be read (the module or unit is missing or broken), the other rules still run
-// against the agreed names, and the first test below fails with the reason.
-const AGREED: OidcTrust = {
-  repository: 'acme/auth-platform',
-  accounts: [
-    { account: 'nonprod', accountId: '111111111111', planRole: 'auth-platform-github-plan', deployRole: 'auth-platform-github-deploy', deployEnvironments: ['dev', 'staging'] },
-    { account: 'prod', accountId: '222222222222', planRole: 'auth-platform-github-plan', deployRole: 'auth-platform-github-deploy', deployEnvironments: ['prod'] },
-  ],
-};
-const loaded = await loadOidcTrust().then((value) => ({ value, error: undefined }), (error: Error) => ({ value: undefined, error }));
-const trust = loaded.value ?? AGREED;
+const trust = await loadOidcTrust();
 const prodAccountIds = new Set(trust.accounts.filter((a) => a.account === 'prod').map((a) => a.accountId));
 const planRoleNames = new Set(trust.accounts.map((a) => a.planRole));
 
 test('the github-oidc trust is read from the live tree and the module', (t) => {
-  t.is(loaded.error?.message, undefined);
   t.is(trust.repository, 'acme/auth-platform');
-  t.deepEqual(trust.accounts.map((a) => [a.account, a.deployEnvironments]), [['nonprod', ['dev', 'staging']], ['prod', ['prod']]]);
+  t.deepEqual(trust.accounts.map((a) => [a.account, deployEnvironments(a)]), [['nonprod', ['dev', 'staging']], ['prod', ['prod']]]);
+  for (const account of trust.accounts) {
+    t.regex(account.accountId, /^\d{12}$/);
+    t.false(Object.values(account.deployRoles).includes(account.planRole), 'the plan role is never a deploy role');
+  }
 });
 
 test('the expected workflows exist', (t) => {
@@ -178,8 +171,8 @@ test('the trust rule fails on an unknown role, a plan role outside pull requests
   const fixtureTrust: OidcTrust = {
     repository: 'acme/auth-platform',
     accounts: [
-      { account: 'nonprod', accountId: '111111111111', planRole: 'gh-plan', deployRole: 'gh-deploy', deployEnvironments: ['dev', 'staging'] },
-      { account: 'prod', accountId: '222222222222', planRole: 'gh-plan', deployRole: 'gh-deploy', deployEnvironments: ['prod'] },
+      { account: 'nonprod', accountId: '111111111111', planRole: 'gh-plan', deployRoles: { dev: 'gh-deploy-dev', staging: 'gh-deploy-staging' } },
+      { account: 'prod', accountId: '222222222222', planRole: 'gh-plan', deployRoles: { prod: 'gh-deploy-prod' } },
     ],
   };
   const job = (environment: string | undefined, role: string) => ({
@@ -190,9 +183,13 @@ test('the trust rule fails on an unknown role, a plan role outside pull requests
   t.regex(trustFindings(wf({ push: {} }, { a: job('dev', 'arn:aws:iam::111111111111:role/admin') }), fixtureTrust).join(), /not a role of the github-oidc trust/);
   t.regex(trustFindings(wf({ push: {} }, { a: job(undefined, 'arn:aws:iam::111111111111:role/gh-plan') }), fixtureTrust).join(), /plan role .* outside pull_request/);
   t.regex(trustFindings(wf({ pull_request: {} }, { a: job('dev', 'arn:aws:iam::111111111111:role/gh-plan') }), fixtureTrust).join(), /environment changes the OIDC sub/);
-  t.regex(trustFindings(wf({ push: {} }, { a: job('prod', 'arn:aws:iam::111111111111:role/gh-deploy') }), fixtureTrust).join(), /not trusted for environment prod/);
-  t.regex(trustFindings(wf({ push: {} }, { a: job(undefined, 'arn:aws:iam::222222222222:role/gh-deploy') }), fixtureTrust).join(), /without an environment/);
-  t.regex(trustFindings(wf({ push: {} }, { a: job('dev', 'arn:aws:iam::333333333333:role/gh-deploy') }), fixtureTrust).join(), /unknown account/);
+  t.regex(trustFindings(wf({ push: {} }, { a: job('staging', 'arn:aws:iam::111111111111:role/gh-deploy-dev') }), fixtureTrust).join(), /gh-deploy-dev is not trusted for environment staging/);
+  t.regex(trustFindings(wf({ push: {} }, { a: job('prod', 'arn:aws:iam::111111111111:role/gh-deploy-prod') }), fixtureTrust).join(), /not a role of the github-oidc trust in nonprod/);
+  t.regex(trustFindings(wf({ push: {} }, { a: job(undefined, 'arn:aws:iam::222222222222:role/gh-deploy-prod') }), fixtureTrust).join(), /without an environment/);
+  t.regex(trustFindings(wf({ push: {} }, { a: job('dev', 'arn:aws:iam::333333333333:role/gh-deploy-dev') }), fixtureTrust).join(), /unknown account/);
+  const wrongTarget = { environment: 'dev', steps: [...job('dev', 'arn:aws:iam::111111111111:role/gh-deploy-dev').steps, { uses: './.github/actions/deploy-app', with: { 'unit-dir': 'terragrunt/live/prod/eu-west-1/prod/app' } }] };
+  t.regex(trustFindings(wf({ push: {} }, { a: wrongTarget }), fixtureTrust).join(), /does not belong to nonprod\/dev/);
+  t.deepEqual(trustFindings(wf({ pull_request: {} }, { a: job(undefined, 'arn:aws:iam::111111111111:role/gh-plan') }), fixtureTrust), []);
   t.regex(trustFindings(wf({ push: {} }, { a: job('dev', '${{ vars.ROLE }}') }), fixtureTrust).join(), /not a literal role ARN/);
 });
 
@@ -200,7 +197,7 @@ test('every environment the deploy roles trust is deployed by deploy.yml, in pro
   const deploy = workflows.get('.github/workflows/deploy.yml')!;
   const order = jobsOf(deploy).map(([, job]) => environmentName(job)).filter(Boolean);
   t.deepEqual(order, ['dev', 'staging', 'prod']);
-  const trusted = trust.accounts.flatMap((a) => a.deployEnvironments).sort();
+  const trusted = trust.accounts.flatMap((a) => deployEnvironments(a)).sort();
   t.deepEqual([...order].sort(), trusted);
   t.deepEqual(deploy.jobs['deploy-staging'].needs, ['image', 'deploy-dev']);
   t.deepEqual(deploy.jobs['deploy-prod'].needs, ['image', 'deploy-staging']);

@@ -12,23 +12,32 @@ export interface AccountTrust {
   accountId: string;
   /** Role name trusted for `repo:<repo>:pull_request` (read-only). */
   planRole: string;
-  /** Role name trusted for `repo:<repo>:environment:<name>` for each of deployEnvironments. */
-  deployRole: string;
-  deployEnvironments: string[];
+  /** Deploy role name per GitHub environment, each trusted for `repo:<repo>:environment:<name>` only. */
+  deployRoles: Record<string, string>;
 }
 
 export interface OidcTrust {
+  /** owner/name as the trust's `sub` spells it. */
   repository: string;
   accounts: AccountTrust[];
 }
 
-// The input names of terragrunt/modules/github-oidc that carry the trust.
-export const TRUST_INPUTS = {
-  repository: 'github_repository',
-  planRole: 'plan_role_name',
-  deployRole: 'deploy_role_name',
-  deployEnvironments: 'deploy_environments',
-} as const;
+/** Every environment some account's deploy role trusts. */
+export function deployEnvironments(account: AccountTrust): string[] {
+  return Object.keys(account.deployRoles).sort();
+}
+
+/** Reads a role's name template from the module (e.g. "${var.name_prefix}-deploy-${each.key}") and fills it in. */
+function roleName(module: HclJson, resource: string, values: Record<string, string>): string {
+  const template = module.resource?.aws_iam_role?.[resource]?.[0]?.name;
+  if (typeof template !== 'string') throw new Error(`github-oidc has no aws_iam_role.${resource} with a name`);
+  const name = template.replace(/\$\{([^}]+)\}/g, (_, expression: string) => {
+    const value = values[expression.trim()];
+    if (value === undefined) throw new Error(`cannot evaluate \${${expression}} in aws_iam_role.${resource}.name`);
+    return value;
+  });
+  return name;
+}
 
 function moduleDefaults(module: HclJson): Record<string, unknown> {
   const defaults: Record<string, unknown> = {};
@@ -38,11 +47,15 @@ function moduleDefaults(module: HclJson): Record<string, unknown> {
   return defaults;
 }
 
-/** Reads the trust of every account that has a _global/github-oidc unit. */
+/**
+ * Reads the trust of every account that has a _global/github-oidc unit: the unit's inputs evaluated by
+ * the live-tree evaluator over the module's defaults, and the role names from the module's own templates.
+ */
 export async function loadOidcTrust(live = liveDir, modules = modulesDir): Promise<OidcTrust> {
   if (!existsSync(join(modules, 'github-oidc', 'variables.tf'))) throw new Error('terragrunt/modules/github-oidc/variables.tf does not exist');
   const cache = await new HclCache().load(join(live, '..'));
-  const defaults = moduleDefaults(await parseModule(join(modules, 'github-oidc')));
+  const module = await parseModule(join(modules, 'github-oidc'));
+  const defaults = moduleDefaults(module);
   const accounts: AccountTrust[] = [];
   let repository: string | undefined;
   for (const account of readdirSync(live).filter((name) => existsSync(join(live, name, 'account.hcl'))).sort()) {
@@ -54,16 +67,19 @@ export async function loadOidcTrust(live = liveDir, modules = modulesDir): Promi
     const inputs: Record<string, unknown> = { ...defaults, ...values };
     const need = (key: string) => {
       if (key in unevaluable) throw new Error(`${account}/_global/github-oidc: input ${key} cannot be evaluated: ${unevaluable[key]}`);
-      if (inputs[key] === undefined) throw new Error(`${account}/_global/github-oidc: no value or default for ${key}`);
+      if (inputs[key] === undefined || inputs[key] === null) throw new Error(`${account}/_global/github-oidc: no value or default for ${key}`);
       return inputs[key];
     };
-    repository ??= String(need(TRUST_INPUTS.repository));
+    const slug = `${String(need('github_owner'))}/${String(need('github_repository'))}`;
+    if (repository && repository !== slug) throw new Error(`accounts trust different repositories: ${repository} and ${slug}`);
+    repository = slug;
+    const prefix = String(need('name_prefix'));
+    const environments = Object.keys(need('deploy_environments') as Record<string, unknown>).sort();
     accounts.push({
       account,
       accountId,
-      planRole: String(need(TRUST_INPUTS.planRole)),
-      deployRole: String(need(TRUST_INPUTS.deployRole)),
-      deployEnvironments: (need(TRUST_INPUTS.deployEnvironments) as string[]).map(String).sort(),
+      planRole: roleName(module, 'plan', { 'var.name_prefix': prefix }),
+      deployRoles: Object.fromEntries(environments.map((env) => [env, roleName(module, 'deploy', { 'var.name_prefix': prefix, 'each.key': env })])),
     });
   }
   if (!repository || accounts.length === 0) throw new Error('no _global/github-oidc unit found in the live tree');
@@ -110,10 +126,11 @@ export function trustFindings(workflows: Map<string, Yaml>, trust: OidcTrust): s
             findings.push(`${where}: plan role ${roleName} is used outside pull_request (triggers: ${on.join(', ')})`);
           }
           if (environment) findings.push(`${where}: plan role with an environment changes the OIDC sub; the trust expects pull_request`);
-        } else if (roleName === account.deployRole) {
+        } else if (Object.values(account.deployRoles).includes(roleName!)) {
+          const trustedFor = Object.keys(account.deployRoles).filter((env) => account.deployRoles[env] === roleName);
           if (!environment) findings.push(`${where}: deploy role ${roleName} without an environment`);
-          else if (!account.deployEnvironments.includes(environment)) {
-            findings.push(`${where}: ${account.account} deploy role is not trusted for environment ${environment} (trusted: ${account.deployEnvironments.join(', ')})`);
+          else if (!trustedFor.includes(environment)) {
+            findings.push(`${where}: ${roleName} is not trusted for environment ${environment} (trusted: ${trustedFor.join(', ')})`);
           }
         } else {
           findings.push(`${where}: ${roleName} is not a role of the github-oidc trust in ${account.account}`);
