@@ -27,8 +27,16 @@ export async function parseModule(dir: string): Promise<HclJson> {
   for (const file of readdirSync(dir).filter((name) => name.endsWith('.tf')).sort()) {
     const parsed = await parseHclFile(join(dir, file));
     for (const [blockType, blocks] of Object.entries(parsed)) {
+      // `locals` and `terraform` parse as lists of blocks: keep every file's blocks.
+      if (Array.isArray(blocks)) {
+        merged[blockType] = [...(merged[blockType] ?? []), ...blocks];
+        continue;
+      }
       merged[blockType] ??= {};
-      Object.assign(merged[blockType], blocks);
+      for (const [key, value] of Object.entries(blocks as HclJson)) {
+        // `resource` and `data` nest type -> name, and one type can appear in several files.
+        merged[blockType][key] = blockType === 'resource' || blockType === 'data' ? { ...merged[blockType][key], ...value } : value;
+      }
     }
   }
   return merged;
