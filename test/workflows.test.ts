@@ -201,6 +201,11 @@ test('every environment the deploy roles trust is deployed by deploy.yml, in pro
   t.deepEqual([...order].sort(), trusted);
   t.deepEqual(deploy.jobs['deploy-staging'].needs, ['image', 'deploy-dev']);
   t.deepEqual(deploy.jobs['deploy-prod'].needs, ['image', 'deploy-staging']);
+  // prod runs only after staging succeeded in the same run, or alone for a rollback (start_at: prod),
+  // which the image job allows only together with an existing image_tag.
+  t.regex(deploy.jobs['deploy-prod'].if, /needs\.deploy-staging\.result == 'success' \|\| inputs\.start_at == 'prod'/);
+  t.regex(deploy.jobs['deploy-staging'].if, /needs\.deploy-dev\.result == 'success'/);
+  t.true(JSON.stringify(deploy.jobs.image.steps).includes('start_at skips environments'));
 });
 
 test('Terraform and Terragrunt versions come from the pinned files, through one setup action', async (t) => {

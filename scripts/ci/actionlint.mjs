@@ -13,9 +13,11 @@ if (files.length === 0) {
   const dir = '.github/workflows';
   files.push(...readdirSync(dir).filter((name) => /\.ya?ml$/.test(name)).sort().map((name) => join(dir, name)));
 }
-const lint = await createLinter();
 let count = 0;
 for (const file of files) {
+  // A fresh WebAssembly instance per file: the TinyGo heap of one instance does not survive linting
+  // several large workflows in a row ("RuntimeError: unreachable").
+  const lint = await createLinter();
   for (const { line, column, kind, message } of lint(readFileSync(file, 'utf8'), file)) {
     count += 1;
     process.stdout.write(`${JSON.stringify({ file, line, column, kind, message })}\n`);
