@@ -1,13 +1,32 @@
-// app/Dockerfile, linted without a Docker engine: dockerfile-utils' validator plus our rules
-// (test/lib/dockerfile-rules.ts). Each rule is also shown failing on a small bad Dockerfile.
+// app/Dockerfile without a Docker engine: linted with dockerfile-utils' validator plus our rules
+// (test/lib/dockerfile-rules.ts), each rule also shown failing on a small bad Dockerfile; then the runtime
+// layout the Dockerfile assembles is rebuilt and run with the image's own CMD and HEALTHCHECK.
 import test from 'ava';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { generateEphemeralKeySet } from '../app/src/auth/signing-keys.ts';
 import { repoRoot } from './lib/hcl.ts';
+import { adminDatabaseUrl } from './lib/admin-postgres.ts';
+import { buildRuntimeLayout, runtimeStage } from './lib/image-layout.ts';
 import { dockerfileProblems, formatProblems, ruleProblems, validatorProblems } from './lib/dockerfile-rules.ts';
 
 const dockerfile = readFileSync(join(repoRoot, 'app', 'Dockerfile'), 'utf8');
 const dockerignore = readFileSync(join(repoRoot, '.dockerignore'), 'utf8');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
 
 // A minimal Dockerfile that passes every rule; each bad fixture changes one thing.
 const GOOD = `FROM node:20.20-bookworm-slim AS build
@@ -78,4 +97,67 @@ test('the build context is an allow-list: .env, .git, node_modules and terragrun
   // Everything the Dockerfile COPYs from the context must be allowed.
   const copied = [...dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((match) => match[1]!.split(/\s+/));
   for (const source of copied) t.true(allowed.includes(source), `COPY ${source} is not in .dockerignore's allow-list`);
+});
+
+// One tsc build of the runtime layout serves both process tests below.
+let layout: string | undefined;
+const runtimeLayout = () => (layout ??= buildRuntimeLayout());
+test.after.always(() => {
+  if (layout) rmSync(dirname(layout), { recursive: true, force: true });
+});
+
+test('the runtime layout starts with the image CMD, passes the image HEALTHCHECK and exits 0 on SIGTERM', async (t) => {
+  const stage = runtimeStage();
+  t.deepEqual(stage.cmd, ['node', 'dist/main.js']);
+  t.is(stage.env.NODE_ENV, 'production');
+  const appDir = runtimeLayout();
+
+  const admin = new URL(await adminDatabaseUrl());
+  const database = `image_layout_${randomBytes(4).toString('hex')}`;
+  const adminEnv = { ...process.env, PGHOST: admin.hostname, PGPORT: admin.port, PGUSER: admin.username, PGPASSWORD: decodeURIComponent(admin.password) };
+  execFileSync('psql', ['-X', '-q', '-d', 'postgres', '-c', `create database ${database}`], { env: adminEnv });
+  t.teardown(() => execFileSync('psql', ['-X', '-q', '-d', 'postgres', '-c', `drop database if exists ${database} with (force)`], { env: adminEnv }));
+
+  // The image's environment plus what App Runner would inject; only the port differs, so parallel runs never clash.
+  const port = await freePort();
+  const databaseUrl = new URL(admin.href);
+  databaseUrl.pathname = `/${database}`;
+  const env = {
+    PATH: process.env.PATH,
+    ...stage.env,
+    PORT: String(port),
+    DATABASE_URL: databaseUrl.href,
+    DATABASE_SSL: 'disable',
+    JWT_SIGNING_KEYS: JSON.stringify(generateEphemeralKeySet()),
+  };
+  const [command, ...args] = stage.cmd;
+  const child = spawn(command!, args, { cwd: appDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  t.teardown(() => child.kill('SIGKILL'));
+
+  // HEALTHCHECK CMD ["node", "-e", "<probe of 127.0.0.1:8080/healthz>"], pointed at this run's port.
+  const [probe, ...probeArgs] = stage.healthcheck.slice(1).map((arg) => arg.replace(':8080/', `:${port}/`));
+  let healthy = false;
+  for (let attempt = 0; attempt < 150 && !healthy && child.exitCode === null; attempt++) {
+    healthy = spawnSync(probe!, probeArgs, { stdio: 'ignore' }).status === 0;
+    if (!healthy) await sleep(200);
+  }
+  t.true(healthy, `the HEALTHCHECK never passed:\n${output}`);
+  child.kill('SIGTERM');
+  t.is(await exited, 0, output);
+  t.regex(output, /"msg":"stopped"/);
+});
+
+test('the image CMD exits 78 (EX_CONFIG) naming the variable when configuration is missing', async (t) => {
+  const stage = runtimeStage();
+  // Without DATABASE_URL the process must stop before touching anything.
+  const appDir = runtimeLayout();
+  const [command, ...args] = stage.cmd;
+  const result = spawnSync(command!, args, { cwd: appDir, env: { PATH: process.env.PATH, ...stage.env }, encoding: 'utf8' });
+  t.is(result.status, 78);
+  t.regex(result.stderr, /DATABASE_URL: required/);
+  t.regex(result.stderr, /JWT_SIGNING_KEYS: required when NODE_ENV=production/);
 });
