@@ -56,7 +56,11 @@ test('images are pinned: PostgreSQL 16 and a versioned clickhouse/clickhouse-ser
 });
 
 test('postgres and clickhouse have healthchecks and the app waits for both to be healthy', (t) => {
-  t.deepEqual(services.postgres!.healthcheck.test.slice(0, 2), ['CMD', 'pg_isready']);
+  const pgTest = services.postgres!.healthcheck.test as string[];
+  t.deepEqual(pgTest.slice(0, 2), ['CMD', 'pg_isready']);
+  // Healthy means the init script has created the app's database (over TCP, which the init phase does not open).
+  t.is(pgTest[pgTest.indexOf('-d') + 1], new URL(exampleValue('DATABASE_URL')).pathname.slice(1));
+  t.is(pgTest[pgTest.indexOf('-h') + 1], '127.0.0.1');
   t.true(services.clickhouse!.healthcheck.test.length > 1);
   t.deepEqual(services.app!.depends_on, {
     postgres: { condition: 'service_healthy' },
