@@ -230,3 +230,15 @@ test('the app unit outputs the deploy reads exist in the apprunner-service modul
   const { outputs } = await moduleInterface(join(modulesDir, 'apprunner-service'));
   for (const name of used) t.true(outputs.has(name), `apprunner-service has no output ${name}`);
 });
+
+test('CI service containers run the same PostgreSQL major and ClickHouse tag as docker-compose.yml', (t) => {
+  const compose = parseYaml(read(join(repoRoot, 'docker-compose.yml')));
+  const services = workflows.get('.github/workflows/ci.yml')!.jobs.test.services;
+  const composeImage = (name: string) => String(compose.services[name].image);
+  t.is(services.clickhouse.image, composeImage('clickhouse'));
+  t.is(String(services.postgres.image).split(':')[1]!.split('.')[0], composeImage('postgres').split(':')[1]!.split('.')[0]);
+  t.true(/--health-cmd/.test(services.postgres.options) && /--health-cmd/.test(services.clickhouse.options), 'both services have health checks');
+  const env = workflows.get('.github/workflows/ci.yml')!.jobs.test.env;
+  t.truthy(env.TEST_DATABASE_ADMIN_URL, 'scripts/test.mjs would start its own PostgreSQL');
+  t.truthy(env.TEST_CLICKHOUSE_URL, 'scripts/test.mjs would start its own ClickHouse');
+});
