@@ -46,14 +46,14 @@ esac
 
 if [ "$step" = "emergency" ]; then
   log "EMERGENCY: replacing every signing key of $env_name; all access tokens signed so far stop verifying"
-  keys_cli generate | put_secret_json_from_stdin "$secret"
+  new_set="$(keys_cli generate)"
 else
   log "$step on $secret"
   # pipefail: a refusal by the CLI (e.g. promote without a next key) stops before anything is written.
   new_set="$(get_secret_json "$secret" | keys_cli "$step")" || die "$step refused; the secret is unchanged"
-  printf '%s' "$new_set" | put_secret_json_from_stdin "$secret"
 fi
-get_secret_json "$secret" | keys_cli status >&2
+printf '%s' "$new_set" | put_secret_json_from_stdin "$secret"
+printf '%s' "$new_set" | keys_cli status >&2
 
 if [ "${SKIP_REDEPLOY:-0}" = "1" ]; then
   log "SKIP_REDEPLOY=1: not redeploying (first key set of an environment whose service does not exist yet)"
