@@ -93,6 +93,8 @@ const cases: Array<[Rule, string, Files, boolean?]> = [
   ['missing-input', 'a required variable left out', edit('live/_envcommon/app.hcl', '  name   = "app"\n', '')],
   ['input-eval', 'an input reading an env.hcl local that does not exist', edit('live/_envcommon/net.hcl', 'local.env.env', 'local.env.envv')],
   ['dependency-path', 'a dependency on a folder that is not a unit', edit('live/_envcommon/app.hcl', '/../net"', '/../network"')],
+  ['dependency-path', 'a dependencies.paths entry that is not a unit', edit('live/_envcommon/app.hcl', 'inputs = {', 'dependencies {\n  paths = ["${get_terragrunt_dir()}/../db"]\n}\n\ninputs = {')],
+  ['cycle', 'net ordered after app through dependencies.paths', edit('live/_envcommon/net.hcl', 'inputs = {', 'dependencies {\n  paths = ["${get_terragrunt_dir()}/../app"]\n}\n\ninputs = {')],
   ['cycle', 'net depending back on app', edit('live/_envcommon/net.hcl', 'inputs = {', 'dependency "app" {\n  config_path                             = "${get_terragrunt_dir()}/../app"\n  mock_outputs_allowed_terraform_commands = ["plan"]\n}\n\ninputs = {')],
   ['mock-key', 'a mock for an output the module lacks', edit('live/_envcommon/app.hcl', 'vpc_id = "vpc-1"', 'vpc_id = "vpc-1"\n    vpc = "vpc-1"')],
   ['mock-commands', 'mocks allowed for apply', edit('live/_envcommon/app.hcl', '["validate", "plan"]', '["validate", "plan", "apply"]')],

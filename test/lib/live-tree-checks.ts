@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { findFiles, moduleInterface, repoRoot, type ModuleInterface } from './hcl.ts';
 import {
-  dependencyPath, dependencyReferences, evaluateInputs, HclCache, listUnitFiles, loadUnit, resolveSource, type Unit,
+  dependencyPath, dependencyReferences, orderingPaths, evaluateInputs, HclCache, listUnitFiles, loadUnit, resolveSource, type Unit,
 } from './live-tree.ts';
 import { Unevaluable } from './terragrunt-eval.ts';
 
@@ -122,6 +122,16 @@ export async function checkLiveTree(options: CheckOptions): Promise<{ violations
       }
     }
 
+    try {
+      for (const path of orderingPaths(cache, unit)) {
+        checks++;
+        if (!unitByDir.has(path)) fail('dependency-path', unit.file, `dependencies.paths entry ${relative(repoRoot, path)} is not a unit`);
+      }
+    } catch (error) {
+      if (!(error instanceof Unevaluable)) throw error;
+      fail('dependency-path', unit.file, `dependencies.paths: ${error.message}`);
+    }
+
     for (const [name, { value: block, file }] of Object.entries(unit.dependencies)) {
       checks++;
       let target: Unit | undefined;
@@ -167,9 +177,14 @@ export async function checkLiveTree(options: CheckOptions): Promise<{ violations
   }
 
   checks++;
-  const cycle = findCycle(units, (unit) => Object.keys(unit.dependencies).flatMap((name) => {
-    try { return [unitByDir.get(dependencyPath(cache, unit, name))].filter((target): target is Unit => !!target); } catch { return []; }
-  }));
+  const cycle = findCycle(units, (unit) => {
+    let paths: string[] = [];
+    try { paths = orderingPaths(cache, unit); } catch { paths = []; }
+    for (const name of Object.keys(unit.dependencies)) {
+      try { paths.push(dependencyPath(cache, unit, name)); } catch { /* reported by dependency-path */ }
+    }
+    return paths.map((path) => unitByDir.get(path)).filter((target): target is Unit => !!target);
+  });
   if (cycle) fail('cycle', cycle[0]!.file, `dependency cycle: ${cycle.map((unit) => relative(live, unit.dir)).join(' -> ')}`);
 
   checks += checkSymmetry(live, options.symmetryExceptions ?? {}, fail);

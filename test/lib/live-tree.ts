@@ -42,6 +42,8 @@ export interface Unit {
   source?: Definition<string>;
   dependencies: Record<string, Definition<HclJson>>;
   inputs: Record<string, Definition<unknown>>;
+  /** `dependencies { paths }` entries (ordering only), merged across includes as Terragrunt concatenates them. */
+  orderingPaths: Array<Definition<unknown>>;
   generates: Record<string, Definition<HclJson>>;
 }
 
@@ -103,7 +105,7 @@ export function loadUnit(cache: HclCache, file: string): Unit {
   const dir = dirname(file);
   const json = cache.get(file);
   const scope = fileScope(cache, dir, file);
-  const unit: Unit = { dir, file, json, includes: {}, dependencies: {}, inputs: {}, generates: {} };
+  const unit: Unit = { dir, file, json, includes: {}, dependencies: {}, inputs: {}, orderingPaths: [], generates: {} };
   for (const [name, [block]] of Object.entries<HclJson[]>(json.include ?? {})) {
     const path = resolve(dir, String(evaluateValue(block?.path, scope)));
     unit.includes[name] = { path, json: existsSync(path) ? cache.get(path) : {}, expose: block?.expose === true };
@@ -118,6 +120,9 @@ export function loadUnit(cache: HclCache, file: string): Unit {
     }
     for (const [name, [block]] of Object.entries<HclJson[]>(layer.json.generate ?? {})) {
       unit.generates[name] = { value: block ?? {}, file: layer.path };
+    }
+    for (const block of (layer.json.dependencies ?? []) as HclJson[]) {
+      for (const path of (block.paths ?? []) as unknown[]) unit.orderingPaths.push({ value: path, file: layer.path });
     }
     for (const [key, value] of Object.entries((layer.json.inputs as HclJson) ?? {})) {
       unit.inputs[key] = { value, file: layer.path };
@@ -178,6 +183,11 @@ export function dependencyReferences(raw: unknown): Array<{ dependency: string; 
     dependency: match[1]!,
     output: match[2]!,
   }));
+}
+
+/** Paths of the units in `dependencies { paths }`, resolved from the unit's directory. */
+export function orderingPaths(cache: HclCache, unit: Unit): string[] {
+  return unit.orderingPaths.map(({ value, file }) => resolve(unit.dir, String(evaluateValue(value, fileScope(cache, unit.dir, file)))));
 }
 
 /** Path of the unit a dependency block points to, resolved from the unit's directory. */

@@ -191,6 +191,52 @@ class Evaluator {
     }
   }
 
+  /** `[for x in list : body]` or `[for k, v in map : body]` (no `if` filter): the body is re-read per element. */
+  private forList(): unknown[] {
+    this.next();
+    const names = [this.next().value];
+    if (this.accept(',')) names.push(this.next().value);
+    if (this.next().value !== 'in') throw new Unevaluable(`expected 'in' in \`${this.text}\``);
+    const collection = this.conditional();
+    this.expect(':');
+    const bodyStart = this.position;
+    const end = this.closingBracket(bodyStart);
+    const entries: Array<[unknown, unknown]> = Array.isArray(collection)
+      ? collection.map((value, index) => [index, value])
+      : Object.entries((collection ?? {}) as object);
+    const saved = names.map((name) => [name, this.scope.roots[name]] as const);
+    const list: unknown[] = [];
+    try {
+      for (const [key, value] of entries) {
+        if (names.length === 2) Object.assign(this.scope.roots, { [names[0]!]: key, [names[1]!]: value });
+        else this.scope.roots[names[0]!] = value;
+        this.position = bodyStart;
+        list.push(this.conditional());
+        if (this.position !== end) throw new Unevaluable(`'if' filters are not supported: \`${this.text}\``);
+      }
+    } finally {
+      for (const [name, value] of saved) this.scope.roots[name] = value;
+    }
+    this.position = end + 1;
+    return list;
+  }
+
+  /** Index of the `]` closing the bracket whose body starts at `from`. */
+  private closingBracket(from: number): number {
+    let depth = 0;
+    for (let index = from; index < this.tokens.length; index++) {
+      const token = this.tokens[index]!;
+      if (token.kind !== 'punct') continue;
+      if ('([{'.includes(token.value)) depth++;
+      else if (')}'.includes(token.value)) depth--;
+      else if (token.value === ']') {
+        if (depth === 0) return index;
+        depth--;
+      }
+    }
+    throw new Unevaluable(`unclosed '[' in \`${this.text}\``);
+  }
+
   private primary(): unknown {
     const token = this.next();
     if (token.kind === 'str') return evaluateTemplate(unescape(token.value), this.scope);
@@ -201,7 +247,7 @@ class Evaluator {
       return value;
     }
     if (token.kind === 'punct' && token.value === '[') {
-      if (this.peek()?.value === 'for') throw new Unevaluable(`for expressions are not supported: \`${this.text}\``);
+      if (this.peek()?.kind === 'id' && this.peek()?.value === 'for') return this.forList();
       const list: unknown[] = [];
       while (!this.accept(']')) {
         list.push(this.conditional());

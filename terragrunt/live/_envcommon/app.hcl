@@ -48,6 +48,14 @@ dependency "ecr" {
   mock_outputs_allowed_terraform_commands = ["validate", "plan"]
 }
 
+dependency "clickhouse" {
+  config_path = "${get_terragrunt_dir()}/../clickhouse"
+  mock_outputs = {
+    https_url = "https://mock0000.eu-west-1.aws.clickhouse.cloud:8443"
+  }
+  mock_outputs_allowed_terraform_commands = ["validate", "plan"]
+}
+
 # Start-up runs migrations, so the database must exist before the first deploy (ordering only, no outputs).
 dependencies {
   paths = ["${get_terragrunt_dir()}/../rds"]

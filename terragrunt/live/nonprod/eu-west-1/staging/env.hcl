@@ -23,6 +23,11 @@ locals {
   clickhouse_private_link  = false
   clickhouse_min_memory_gb = 8
   clickhouse_max_memory_gb = 8
+  # scale to zero when idle (the app's event queue buffers while it wakes); off where latency must stay steady
+  clickhouse_idle_scaling           = true
+  clickhouse_backup_retention_hours = 48
+  # bump (with TF_VAR_password_wo exported) to send a new admin password: README "ClickHouse admin password"
+  clickhouse_admin_password_version = 1
 
   # app
   app_cpu             = "1024"
