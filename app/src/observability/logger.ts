@@ -9,8 +9,9 @@ export const REDACT_PATHS = [
   'password', '*.password', 'current_password', '*.current_password', 'new_password', '*.new_password',
   'access_token', '*.access_token', 'refresh_token', '*.refresh_token', 'token', '*.token', 'accessToken', 'refreshToken',
   'authorization', '*.authorization', 'headers.authorization', '*.headers.authorization', 'headers.cookie', '*.headers.cookie',
-  'd', '*.d', 'privateKey', '*.privateKey', 'signingKeys', '*.signingKeys', 'JWT_SIGNING_KEYS',
-  'DATABASE_URL', 'DATABASE_MIGRATION_URL', 'CLICKHOUSE_PASSWORD', 'url', '*.url', 'migrationUrl', '*.migrationUrl',
+  'd', '*.d', 'privateKey', '*.privateKey', 'signingKeys', '*.signingKeys',
+  ...['JWT_SIGNING_KEYS', 'DATABASE_URL', 'DATABASE_MIGRATION_URL', 'CLICKHOUSE_PASSWORD'].flatMap((name) => [name, `*.${name}`]),
+  'migrationUrl', '*.migrationUrl', 'database.url', '*.database.url', 'clickhouse.password', '*.clickhouse.password',
 ];
 
 export interface LoggerOptions {

@@ -62,9 +62,15 @@ test('a refresh rotates the token and keeps the session', async (t) => {
   const third = await refresh(second.body.refresh_token);
   t.is(third.status, 200);
   t.is((await app.request('GET', '/v1/me', { token: third.body.access_token })).status, 200);
-  const chain = await db.sql<{ parent_id: string | null; used: boolean }[]>`
-    select parent_id, used_at is not null as used from refresh_tokens rt join sessions s on s.id = rt.session_id
-    where s.user_id = ${first.userId} order by rt.created_at, rt.parent_id nulls first`;
+  // Walk the rotation links from the first token of the session.
+  const chain = await db.sql<{ used: boolean }[]>`
+    with recursive chain as (
+      select rt.id, rt.used_at, 1 as depth from refresh_tokens rt join sessions s on s.id = rt.session_id
+      where s.user_id = ${first.userId} and rt.parent_id is null
+      union all
+      select rt.id, rt.used_at, chain.depth + 1 from refresh_tokens rt join chain on rt.parent_id = chain.id
+    )
+    select used_at is not null as used from chain order by depth`;
   t.deepEqual(chain.map((row) => row.used), [true, true, false]);
   t.is(eventsOf(first.userId).filter((event) => event.type === 'token_refreshed').length, 2);
 });
