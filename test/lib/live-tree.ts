@@ -10,8 +10,10 @@ import { evaluateValue, Unevaluable, type Scope } from './terragrunt-eval.ts';
 export class HclCache {
   private readonly files = new Map<string, HclJson>();
 
-  async load(dir: string): Promise<this> {
-    for (const path of findFiles(dir, (name) => name.endsWith('.hcl'))) await this.loadFile(path);
+  /** Parses `root.hcl` and every `.hcl` under `live/` of a terragrunt folder (modules are not Terragrunt files). */
+  async load(terragrunt: string): Promise<this> {
+    const files = [join(terragrunt, 'root.hcl'), ...findFiles(join(terragrunt, 'live'), (name) => name.endsWith('.hcl'))];
+    for (const path of files.filter((file) => existsSync(file))) await this.loadFile(path);
     return this;
   }
 
