@@ -3,8 +3,9 @@
 // every environment, with the same required / secret / default facts. The second half feeds the same check
 // changed inputs to show that each kind of drift fails, naming the variable and the places.
 import test from 'ava';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseModule, modulesDir } from './lib/hcl.ts';
+import { parseModule, modulesDir, repoRoot } from './lib/hcl.ts';
 import { configFacts, readPlaces } from './lib/drift-places.ts';
 import { COMPOSE, CONTRACT, ENV_EXAMPLE, findDrift, parseSecretReference, type ConfigFact, type Places } from './lib/drift.ts';
 import { parseAppRunnerCell, parseContractTable } from './lib/contract-table.ts';
@@ -42,6 +43,17 @@ test('the secrets mock outputs the app unit is evaluated with match the app-secr
       t.deepEqual(parseSecretReference(String(unit.secrets[name])), { name: secret, jsonKey }, `${unit.unit} ${name}`);
     }
   }
+});
+
+test('the native path (scripts/services.mjs, scripts/dev.mjs) sets only variables the app reads', (t) => {
+  // npm run dev without Docker overrides these from the native services; a renamed variable must not slip past.
+  const known = new Set(facts.map((fact) => fact.name));
+  const services = readFileSync(join(repoRoot, 'scripts', 'services.mjs'), 'utf8');
+  const servicesNames = [...services.matchAll(/env: \{([^}]*)\}/g)].flatMap((match) => [...match[1]!.matchAll(/^\s*([A-Z][A-Z0-9_]*):/gm)].map((name) => name[1]!));
+  const dev = readFileSync(join(repoRoot, 'scripts', 'dev.mjs'), 'utf8');
+  const devNames = [.../CONNECTION_VARIABLES = \[([^\]]*)\]/.exec(dev)?.[1]?.matchAll(/'([A-Z0-9_]+)'/g) ?? []].map((match) => match[1]!);
+  t.true(servicesNames.length >= 6 && devNames.length >= 6, 'the native scripts changed shape; update this test');
+  t.deepEqual([...servicesNames, ...devNames].filter((name) => !name.startsWith('TEST_') && !known.has(name)), []);
 });
 
 // ---- drift is caught ----
