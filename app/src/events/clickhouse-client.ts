@@ -12,6 +12,8 @@ export interface ClickHouseClientOptions {
   /** Upper bound for one request; the sink retries on timeout. */
   requestTimeoutMs?: number;
   application?: string;
+  /** Reuse connections (default). Tests that fake responses with nock turn it off: a faked socket must not be pooled. */
+  keepAlive?: boolean;
 }
 
 /** Creates the client. Callers own it: `ping()` for readiness, `close()` once at shutdown. */
@@ -26,6 +28,7 @@ export function createClickHouseClient(options: ClickHouseClientOptions): ClickH
     // Batches of JSON compress well; responses are tiny, so they stay plain.
     compression: { request: true, response: false },
     max_open_connections: 4,
+    keep_alive: { enabled: options.keepAlive ?? true },
     // The client would print its own errors to the console on every failed insert; the sink logs
     // failures (rate-limited) through the service's structured logger instead.
     log: { level: ClickHouseLogLevel.OFF },

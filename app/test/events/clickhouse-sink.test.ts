@@ -2,6 +2,7 @@
 // shutdown. Each test has its own database and registry.
 import test from 'ava';
 import { Registry } from 'prom-client';
+import { migrateClickHouse } from '../../src/events/clickhouse-migrations.ts';
 import { ClickHouseSink, type ClickHouseSinkOptions } from '../../src/events/clickhouse-sink.ts';
 import { authEvent, authEvents } from './auth-event-fixtures.ts';
 import { createClickHouseTestDatabase } from './clickhouse-test-database.ts';
@@ -169,4 +170,15 @@ test('async_insert requested against 18.16 falls back to plain inserts', async (
   for (const event of authEvents(5)) sink.emit(event);
   await sink.flush();
   t.is(await count(db.rows), 5);
+});
+
+test('inserts before the schema exists fail on the server, queue, and land once migrations run', async (t) => {
+  const db = await createClickHouseTestDatabase(t, { migrate: false });
+  const { sink, registry } = sinkFor(t, { client: db.client, batchSize: 5, flushIntervalMs: 20 });
+  for (const event of authEvents(7)) sink.emit(event);
+  await waitUntil(async () => (await metricValue(registry, 'auth_events_insert_failures_total')) >= 2, 'rejected inserts');
+  t.is(sink.depth, 7);
+  await migrateClickHouse({ client: db.client });
+  await waitUntil(async () => (await metricValue(registry, 'auth_events_written_total')) === 7, 'delivery after migration');
+  t.is(await count(db.rows), 7);
 });
