@@ -89,6 +89,11 @@ variable "secret_values_wo" {
   default     = null
   ephemeral   = true
   sensitive   = true
+
+  validation {
+    condition     = length(var.secret_value_versions) == 0 || (var.secret_values_wo != null && alltrue([for name in keys(var.secret_value_versions) : contains(keys(coalesce(var.secret_values_wo, {})), name)]))
+    error_message = "secret_values_wo must hold a value for every secret named in secret_value_versions."
+  }
 }
 
 variable "tags" {

@@ -26,6 +26,12 @@ variable "repository_arn" {
     condition     = can(regex("^arn:aws[a-z-]*:ecr:[a-z0-9-]+:[0-9]{12}:repository/[a-z0-9][a-z0-9._/-]*$", var.repository_arn))
     error_message = "repository_arn must be an ECR repository ARN without wildcards."
   }
+
+  # The role may pull only from repository_arn, so it must be the repository the image comes from.
+  validation {
+    condition     = try(replace(var.repository_arn, "/^arn:aws[a-z-]*:ecr:([a-z0-9-]+):([0-9]{12}):repository\\/(.+)$/", "$2.dkr.ecr.$1.amazonaws.com/$3") == var.repository_url, false)
+    error_message = "repository_arn and repository_url must name the same repository (account, region and name)."
+  }
 }
 
 variable "image_tag" {

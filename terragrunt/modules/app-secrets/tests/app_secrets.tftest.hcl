@@ -241,3 +241,11 @@ run "rejects_secret_value_version_below_one" {
   }
   expect_failures = [var.secret_value_versions]
 }
+
+run "rejects_version_without_value" {
+  command = plan
+  variables {
+    secret_value_versions = { "database" = 1 }
+  }
+  expect_failures = [var.secret_values_wo]
+}

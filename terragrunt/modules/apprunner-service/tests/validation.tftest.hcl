@@ -215,3 +215,9 @@ run "rejects_global_web_acl" {
   variables { web_acl_arn = "arn:aws:wafv2:us-east-1:111122223333:global/webacl/auth/0d3c5a9e-1111-2222-3333-444455556666" }
   expect_failures = [var.web_acl_arn]
 }
+
+run "rejects_repository_arn_of_another_repository" {
+  command = plan
+  variables { repository_arn = "arn:aws:ecr:eu-west-1:111122223333:repository/other" }
+  expect_failures = [var.repository_arn]
+}
