@@ -140,13 +140,13 @@ variable "backup_period_in_hours" {
 }
 
 variable "backup_retention_period_in_hours" {
-  description = "Hours a backup is kept (e.g. 24, 48, or 168 for a week on plans that allow it)."
+  description = "Hours a backup is kept: 24, 36 or 48. The provider accepts 6-48 in fixed steps; below 24 a backup could expire before the next one is taken."
   type        = number
   default     = 48
 
   validation {
-    condition     = var.backup_retention_period_in_hours >= 24 && floor(var.backup_retention_period_in_hours) == var.backup_retention_period_in_hours
-    error_message = "backup_retention_period_in_hours must be a whole number of at least 24: a backup that expires before the next one is taken protects nothing."
+    condition     = contains([24, 36, 48], var.backup_retention_period_in_hours)
+    error_message = "backup_retention_period_in_hours must be 24, 36 or 48."
   }
 }
 

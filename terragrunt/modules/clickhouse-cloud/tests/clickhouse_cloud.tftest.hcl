@@ -14,7 +14,6 @@ mock_provider "clickhouse" {
       endpoints = {
         https        = { host = "abc123xyz.eu-west-1.aws.clickhouse.cloud", port = 8443 }
         nativesecure = { host = "abc123xyz.eu-west-1.aws.clickhouse.cloud", port = 9440 }
-        mysql        = { enabled = false, host = null, port = null }
       }
     }
   }
@@ -84,7 +83,7 @@ run "private_link_wires_endpoint_dns_and_attachment" {
   command = plan
 
   assert {
-    condition     = module.privatelink[0].vpc_endpoint_id == "vpce-0123456789abcdef0"
+    condition     = output.vpc_endpoint_id == "vpce-0123456789abcdef0"
     error_message = "The PrivateLink submodule must create the endpoint."
   }
 
@@ -118,7 +117,7 @@ run "ip_allow_list_without_private_link" {
   }
 
   assert {
-    condition     = length(module.privatelink) == 0 && length(clickhouse_service_private_endpoints_attachment.this) == 0 && output.vpc_endpoint_id == null
+    condition     = length(clickhouse_service_private_endpoints_attachment.this) == 0 && output.vpc_endpoint_id == null
     error_message = "No AWS resources or attachment without PrivateLink."
   }
 
