@@ -4,10 +4,11 @@
 import test from 'ava';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { parse as parseYaml } from 'yaml';
 import { generateEphemeralKeySet } from '../app/src/auth/signing-keys.ts';
 import { repoRoot } from './lib/hcl.ts';
 import { adminDatabaseUrl } from './lib/admin-postgres.ts';
@@ -99,18 +100,37 @@ test('the build context is an allow-list: .env, .git, node_modules and terragrun
   for (const source of copied) t.true(allowed.includes(source), `COPY ${source} is not in .dockerignore's allow-list`);
 });
 
+test('every build of app/Dockerfile (compose, workflows) uses the repository root as its context', (t) => {
+  // The Dockerfile COPYs the root lockfile; a build with context app/ would fail (see its header).
+  const compose = parseYaml(readFileSync(join(repoRoot, 'docker-compose.yml'), 'utf8')) as { services: Record<string, { build?: { context?: string; dockerfile?: string } }> };
+  const builds: Array<{ where: string; context: unknown }> = Object.entries(compose.services)
+    .filter(([, service]) => service.build?.dockerfile === 'app/Dockerfile')
+    .map(([name, service]) => ({ where: `docker-compose.yml service ${name}`, context: service.build?.context }));
+  const workflowsDir = join(repoRoot, '.github', 'workflows');
+  for (const file of readdirSync(workflowsDir).filter((name) => /\.ya?ml$/.test(name))) {
+    const workflow = parseYaml(readFileSync(join(workflowsDir, file), 'utf8')) as { jobs?: Record<string, { steps?: Array<{ with?: Record<string, unknown> }> }> };
+    for (const [job, { steps = [] }] of Object.entries(workflow.jobs ?? {})) {
+      for (const step of steps) {
+        if (step.with?.file === 'app/Dockerfile') builds.push({ where: `${file} job ${job}`, context: step.with.context });
+      }
+    }
+  }
+  t.true(builds.length >= 2, 'expected the compose app service and the deploy workflow to build app/Dockerfile');
+  for (const build of builds) t.is(build.context, '.', build.where);
+});
+
 // One tsc build of the runtime layout serves both process tests below.
-let layout: string | undefined;
+let layout: Promise<string> | undefined;
 const runtimeLayout = () => (layout ??= buildRuntimeLayout());
-test.after.always(() => {
-  if (layout) rmSync(dirname(layout), { recursive: true, force: true });
+test.after.always(async () => {
+  if (layout) rmSync(dirname(await layout), { recursive: true, force: true });
 });
 
 test('the runtime layout starts with the image CMD, passes the image HEALTHCHECK and exits 0 on SIGTERM', async (t) => {
   const stage = runtimeStage();
   t.deepEqual(stage.cmd, ['node', 'dist/main.js']);
   t.is(stage.env.NODE_ENV, 'production');
-  const appDir = runtimeLayout();
+  const appDir = await runtimeLayout();
 
   const admin = new URL(await adminDatabaseUrl());
   const database = `image_layout_${randomBytes(4).toString('hex')}`;
@@ -154,7 +174,7 @@ test('the runtime layout starts with the image CMD, passes the image HEALTHCHECK
 test('the image CMD exits 78 (EX_CONFIG) naming the variable when configuration is missing', async (t) => {
   const stage = runtimeStage();
   // Without DATABASE_URL the process must stop before touching anything.
-  const appDir = runtimeLayout();
+  const appDir = await runtimeLayout();
   const [command, ...args] = stage.cmd;
   const result = spawnSync(command!, args, { cwd: appDir, env: { PATH: process.env.PATH, ...stage.env }, encoding: 'utf8' });
   t.is(result.status, 78);
