@@ -3,7 +3,7 @@
 // When TEST_DATABASE_ADMIN_URL / TEST_CLICKHOUSE_URL are not set (no services configured, for example
 // on a laptop or the CI machine), it starts a throwaway PostgreSQL and ClickHouse natively for the run
 // and stops them afterwards. GitHub Actions sets them to its service containers instead.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,11 +29,36 @@ const suites = [
   ['infrastructure (terraform fmt, validate, test)', ['node', ['scripts/test-iac.mjs']]],
 ];
 
+/** Runs a suite, streaming its output, and returns its exit status and the test counts it printed. */
+function runSuite(command, args) {
+  return new Promise((resolveSuite) => {
+    const child = spawn(command, args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const forward = (stream) => (chunk) => {
+      stream.write(chunk);
+      output += chunk.toString();
+    };
+    child.stdout.on('data', forward(process.stdout));
+    child.stderr.on('data', forward(process.stderr));
+    child.on('close', (status) => resolveSuite({ status, counts: countTests(output) }));
+  });
+}
+
+// ava ends with "N tests passed" / "N tests failed"; scripts/test-iac.mjs with "N terraform test runs passed".
+function countTests(output) {
+  const plain = output.replace(/\u001b\[[0-9;]*m/g, '');
+  const sum = (pattern) => [...plain.matchAll(pattern)].reduce((total, match) => total + Number(match[1]), 0);
+  return {
+    passed: sum(/^\s*(\d+) tests? passed/gm) + sum(/(\d+) terraform test runs passed/g),
+    failed: sum(/^\s*(\d+) tests? failed/gm) + sum(/^\s*(\d+) uncaught exceptions?/gm) + sum(/^\s*(\d+) unhandled rejections?/gm),
+  };
+}
+
 const results = [];
 for (const [name, [command, args]] of suites) {
   process.stdout.write(`\n=== ${name} ===\n`);
-  const { status } = spawnSync(command, args, { cwd: repoRoot, env, stdio: 'inherit' });
-  results.push([name, status]);
+  const { status, counts } = await runSuite(command, args);
+  results.push([name, status, counts]);
 }
 
 if (services) {
@@ -42,7 +67,13 @@ if (services) {
 }
 
 process.stdout.write('\n=== summary ===\n');
-for (const [name, status] of results) process.stdout.write(`${status === 0 ? 'ok  ' : 'FAIL'} ${name}\n`);
-const failed = results.filter(([, status]) => status !== 0).length;
-process.stdout.write(`suites: ${results.length - failed} passed, ${failed} failed\n`);
-process.exit(failed === 0 ? 0 : 1);
+for (const [name, status, counts] of results) {
+  process.stdout.write(`${status === 0 ? 'ok  ' : 'FAIL'} ${name}: ${counts.passed} passed, ${counts.failed} failed\n`);
+}
+const failedSuites = results.filter(([, status]) => status !== 0).length;
+const passed = results.reduce((total, [, , counts]) => total + counts.passed, 0);
+// A suite that failed without printing a failed-test count (a crash, a fmt error) still counts as one failure.
+const failed = results.reduce((total, [, status, counts]) => total + (status !== 0 ? Math.max(1, counts.failed) : counts.failed), 0);
+process.stdout.write(`suites: ${results.length - failedSuites} passed, ${failedSuites} failed\n`);
+process.stdout.write(`tests: ${passed} passed, ${failed} failed\n`);
+process.exit(failedSuites === 0 ? 0 : 1);
