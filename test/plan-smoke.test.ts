@@ -33,7 +33,7 @@ test('plan smoke: every AWS-only unit plans offline with its Terragrunt inputs a
 });
 
 test('plan smoke: only the documented units are left out, for the documented reason', async (t) => {
-  const { units } = await smoke;
+  const { units, ok } = await smoke;
   for (const unit of units.filter((entry) => !entry.planned)) {
     const expected = NOT_PLANNABLE[unit.unit];
     t.truthy(expected, `${unit.unit} was not planned: ${unit.reason}`);
@@ -42,6 +42,7 @@ test('plan smoke: only the documented units are left out, for the documented rea
   }
   for (const unit of units.filter((entry) => entry.planned)) {
     t.false(unit.unit in NOT_PLANNABLE, `${unit.unit} now plans: remove it from NOT_PLANNABLE`);
-    t.true((unit.resources ?? 0) > 0, `${unit.unit} planned no resources`);
+    // Resource counts exist only when the plan succeeded; the test above reports a failed plan.
+    if (ok) t.true((unit.resources ?? 0) > 0, `${unit.unit} planned no resources`);
   }
 });

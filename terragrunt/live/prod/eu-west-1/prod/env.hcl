@@ -25,7 +25,7 @@ locals {
   clickhouse_max_memory_gb = 48
   # scale to zero when idle (the app's event queue buffers while it wakes); off where latency must stay steady
   clickhouse_idle_scaling           = false
-  clickhouse_backup_retention_hours = 168
+  clickhouse_backup_retention_hours = 48
   # bump (with TF_VAR_password_wo exported) to send a new admin password: README "ClickHouse admin password"
   clickhouse_admin_password_version = 1
 
