@@ -74,11 +74,19 @@ resource "aws_iam_role_policy" "flow_logs" {
   role = aws_iam_role.flow_logs.id
   policy = jsonencode({
     Version = "2012-10-17"
-    Statement = [{
-      Effect   = "Allow"
-      Action   = ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogGroups", "logs:DescribeLogStreams"]
-      Resource = [local.flow_logs_group_arn, "${local.flow_logs_group_arn}:*"]
-    }]
+    Statement = [
+      {
+        Effect   = "Allow"
+        Action   = ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]
+        Resource = [local.flow_logs_group_arn, "${local.flow_logs_group_arn}:*"]
+      },
+      {
+        # DescribeLogGroups lists groups, so it is authorized on the account's log-group namespace.
+        Effect   = "Allow"
+        Action   = "logs:DescribeLogGroups"
+        Resource = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:*"
+      },
+    ]
   })
 }
 

@@ -218,8 +218,12 @@ run "flow_logs_encrypted_and_scoped" {
     error_message = "Only VPC flow logs of this account may assume the delivery role."
   }
   assert {
-    condition     = jsondecode(aws_iam_role_policy.flow_logs.policy).Statement[0].Action == ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogGroups", "logs:DescribeLogStreams"]
-    error_message = "The delivery role must have exactly the four log delivery actions."
+    condition     = jsondecode(aws_iam_role_policy.flow_logs.policy).Statement[0].Action == ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"] && length(jsondecode(aws_iam_role_policy.flow_logs.policy).Statement) == 2
+    error_message = "The delivery role must have exactly the log delivery actions on its group."
+  }
+  assert {
+    condition     = jsondecode(aws_iam_role_policy.flow_logs.policy).Statement[1] == { Effect = "Allow", Action = "logs:DescribeLogGroups", Resource = "arn:aws:logs:eu-west-1:111122223333:log-group:*" }
+    error_message = "DescribeLogGroups must be limited to this account and region."
   }
   assert {
     condition     = jsondecode(aws_iam_role_policy.flow_logs.policy).Statement[0].Resource == ["arn:aws:logs:eu-west-1:111122223333:log-group:/aws/vpc-flow-logs/auth-dev", "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/vpc-flow-logs/auth-dev:*"]
