@@ -5,7 +5,8 @@
 import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseModule, modulesDir, repoRoot } from './lib/hcl.ts';
+import { findFiles, liveDir, parseHclFile, parseModule, modulesDir, repoRoot } from './lib/hcl.ts';
+import { contractPath } from './lib/contract-table.ts';
 import { configFacts, readPlaces } from './lib/drift-places.ts';
 import { COMPOSE, CONTRACT, ENV_EXAMPLE, findDrift, parseSecretReference, type ConfigFact, type Places } from './lib/drift.ts';
 import { parseAppRunnerCell, parseContractTable } from './lib/contract-table.ts';
@@ -55,6 +56,21 @@ test('the native path (scripts/services.mjs, scripts/dev.mjs) sets only variable
   const devNames = [.../CONNECTION_VARIABLES = \[([^\]]*)\]/.exec(dev)?.[1]?.matchAll(/'([A-Z0-9_]+)'/g) ?? []].map((match) => match[1]!);
   t.true(servicesNames.length >= 7 && devNames.length >= 6, 'the native scripts changed shape; update this test');
   t.deepEqual([...servicesNames, ...devNames].filter((name) => !name.startsWith('TEST_') && !known.has(name)), []);
+});
+
+test('the contract\'s sizing table is what each env.hcl gives App Runner', async (t) => {
+  const contract = readFileSync(contractPath, 'utf8');
+  const rows = new Map(
+    [...contract.matchAll(/^\| (\w+) \| (\d+(?:\.\d+)?) \| (\d+(?:\.\d+)?) \| (\d+) to (\d+) \| (\d+) \|$/gm)].map((match) => [match[1]!, match.slice(2, 7).map(Number)]),
+  );
+  const envFiles = findFiles(liveDir, (name) => name === 'env.hcl');
+  t.true(envFiles.length >= 3);
+  for (const file of envFiles) {
+    const locals = (await parseHclFile(file)).locals[0];
+    const expected = [Number(locals.app_cpu) / 1024, Number(locals.app_memory) / 1024, locals.app_min_instances, locals.app_max_instances, locals.app_max_concurrency];
+    t.deepEqual(rows.get(locals.env), expected, `${locals.env}: contract sizing row`);
+  }
+  t.is(rows.size, envFiles.length, 'one sizing row per environment');
 });
 
 // ---- drift is caught ----
