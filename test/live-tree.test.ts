@@ -177,3 +177,15 @@ test('github-oidc unit: one deploy role per environment folder of the account, f
     }
   }
 });
+
+test('every dependency allows its mocks for exactly validate and plan (DESIGN.md)', async (t) => {
+  const { units } = await result;
+  let dependencies = 0;
+  for (const unit of units) {
+    for (const [name, { value: block }] of Object.entries(unit.dependencies)) {
+      dependencies++;
+      t.deepEqual(block.mock_outputs_allowed_terraform_commands, ['validate', 'plan'], `${relative(liveDir, unit.dir)}: dependency "${name}"`);
+    }
+  }
+  t.true(dependencies >= 15);
+});
