@@ -43,6 +43,36 @@ for (const name of listModules()) {
   });
 }
 
+// Module conventions (HOUSE_STYLE.md): the terraform-aws-modules layout, typed and described variables,
+// described outputs, README input/output tables that name every one, and a terraform test that trips every
+// validation block.
+for (const name of listModules()) {
+  test(`module ${name} follows the module conventions`, async (t) => {
+    const dir = join(modulesDir, name);
+    const files = readdirSync(dir);
+    for (const required of ['main.tf', 'variables.tf', 'outputs.tf', 'versions.tf', 'README.md', 'tests']) t.true(files.includes(required), `missing ${required}`);
+    const module = await parseModule(dir);
+    const readme = readFileSync(join(dir, 'README.md'), 'utf8');
+    const section = (title: string) => readme.split(new RegExp(`^#+\\s*${title}\\s*$`, 'im'))[1]?.split(/^#+ /m)[0] ?? '';
+    t.regex(readme, /```hcl[\s\S]*source\s*=/, 'README has a usage example');
+    const tests = readdirSync(join(dir, 'tests'))
+      .filter((file) => file.endsWith('.tftest.hcl'))
+      .map((file) => readFileSync(join(dir, 'tests', file), 'utf8'))
+      .join('\n');
+    const tripped = new Set([...tests.matchAll(/expect_failures\s*=\s*\[([^\]]*)\]/g)].flatMap((match) => [...match[1]!.matchAll(/var\.(\w+)/g)].map((v) => v[1])));
+    for (const [variable, [block]] of Object.entries<HclJson[]>(module.variable ?? {})) {
+      t.truthy(block?.type, `variable ${variable} has a type`);
+      t.true(String(block?.description ?? '').length > 10, `variable ${variable} is described`);
+      t.regex(section('Inputs'), new RegExp(`\\b${variable}\\b`), `README Inputs names ${variable}`);
+      if (block?.validation) t.true(tripped.has(variable), `a terraform test trips the validation of ${variable} (expect_failures)`);
+    }
+    for (const [output, [block]] of Object.entries<HclJson[]>(module.output ?? {})) {
+      t.true(String(block?.description ?? '').length > 10, `output ${output} is described`);
+      t.regex(section('Outputs'), new RegExp(`\\b${output}\\b`), `README Outputs names ${output}`);
+    }
+  });
+}
+
 const trust = (conditions: string) => `
 resource "aws_iam_role" "deploy" {
   name = "deploy"
