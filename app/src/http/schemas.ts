@@ -12,7 +12,9 @@ export const registerRequest = z.object({
 });
 
 export const loginRequest = z.object({
-  email: z.string().min(1).max(254),
+  // Control characters cannot be in a registered email, and PostgreSQL text cannot hold NUL at all:
+  // without this a NUL in the email was a 500 from the user lookup (found by test/security/fuzz.test.ts).
+  email: z.string().min(1).max(254).regex(/^[^\u0000-\u001f\u007f]+$/, 'must not contain control characters'),
   password,
 });
 
