@@ -123,7 +123,8 @@ test('every build of app/Dockerfile (compose, workflows) uses the repository roo
 let layout: Promise<string> | undefined;
 const runtimeLayout = () => (layout ??= buildRuntimeLayout());
 test.after.always(async () => {
-  if (layout) rmSync(dirname(await layout), { recursive: true, force: true });
+  const built = await layout?.catch(() => undefined); // a failed build has cleaned up after itself
+  if (built) rmSync(dirname(built), { recursive: true, force: true });
 });
 
 test('the runtime layout starts with the image CMD, passes the image HEALTHCHECK and exits 0 on SIGTERM', async (t) => {

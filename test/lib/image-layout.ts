@@ -4,7 +4,7 @@
 import { DockerfileParser, type JSONInstruction } from 'dockerfile-ast';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from './hcl.ts';
 
@@ -33,7 +33,12 @@ export async function buildRuntimeLayout(): Promise<string> {
   const root = mkdtempSync(join(repoRoot, '.local', 'image-layout-'));
   const appDir = join(root, 'app');
   // Asynchronous, so the other tests of the file keep running during the ~10 s build.
-  await promisify(execFile)(join(repoRoot, 'node_modules', '.bin', 'tsc'), ['-p', join(repoRoot, 'app', 'tsconfig.build.json'), '--outDir', join(appDir, 'dist')]);
+  try {
+    await promisify(execFile)(join(repoRoot, 'node_modules', '.bin', 'tsc'), ['-p', join(repoRoot, 'app', 'tsconfig.build.json'), '--outDir', join(appDir, 'dist')]);
+  } catch (error) {
+    rmSync(root, { recursive: true, force: true });
+    throw error;
+  }
   cpSync(join(repoRoot, 'app', 'migrations'), join(appDir, 'migrations'), { recursive: true });
   cpSync(join(repoRoot, 'app', 'package.json'), join(appDir, 'package.json'));
   return appDir;
