@@ -13,6 +13,11 @@ output "db_instance_resource_id" {
   value       = aws_db_instance.this.resource_id
 }
 
+output "engine_version_actual" {
+  description = "The running engine version, e.g. 16.8 (engine_version may be a major only)."
+  value       = aws_db_instance.this.engine_version_actual
+}
+
 output "endpoint" {
   description = "Connection endpoint, `<address>:<port>`."
   value       = aws_db_instance.this.endpoint

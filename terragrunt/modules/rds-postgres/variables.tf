@@ -29,13 +29,13 @@ variable "vpc_security_group_ids" {
 }
 
 variable "engine_version" {
-  description = "PostgreSQL engine version, `<major>.<minor>`; the major selects the parameter group family. Minor upgrades are applied automatically."
+  description = "PostgreSQL version: a major (`16`, the default) or `<major>.<minor>`. A major alone lets RDS apply minor upgrades without Terraform drift (auto_minor_version_upgrade is on); a pinned minor turns into a diff, then an error, once RDS upgrades past it. The major selects the parameter group family."
   type        = string
-  default     = "16.8"
+  default     = "16"
 
   validation {
-    condition     = can(regex("^[0-9]{2}\\.[0-9]+$", var.engine_version)) && tonumber(split(".", var.engine_version)[0]) >= 16
-    error_message = "engine_version must be `<major>.<minor>` with major 16 or later, e.g. 16.8."
+    condition     = can(regex("^[0-9]{2}(\\.[0-9]+)?$", var.engine_version)) && try(tonumber(split(".", var.engine_version)[0]) >= 16, false)
+    error_message = "engine_version must be a major (16 or later) or `<major>.<minor>`, e.g. 16 or 16.8."
   }
 }
 

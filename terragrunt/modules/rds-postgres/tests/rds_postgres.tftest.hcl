@@ -69,8 +69,8 @@ run "private_encrypted_and_protected_by_default" {
     error_message = "Multi-AZ and automatic minor upgrades by default; no implicit major upgrades."
   }
   assert {
-    condition     = aws_db_instance.this.engine == "postgres" && aws_db_instance.this.engine_version == "16.8" && aws_db_instance.this.port == 5432
-    error_message = "PostgreSQL 16.8 on 5432 by default."
+    condition     = aws_db_instance.this.engine == "postgres" && aws_db_instance.this.engine_version == "16" && aws_db_instance.this.port == 5432
+    error_message = "PostgreSQL 16 (any minor) on 5432 by default."
   }
   assert {
     condition     = aws_db_instance.this.vpc_security_group_ids == toset(["sg-database"]) && aws_db_subnet_group.this.subnet_ids == toset(["subnet-a", "subnet-b"])

@@ -39,6 +39,14 @@ run "rejects_postgres_15" {
   expect_failures = [var.engine_version]
 }
 
+run "rejects_unparseable_engine_version" {
+  command = plan
+  variables {
+    engine_version = "16.x"
+  }
+  expect_failures = [var.engine_version]
+}
+
 run "rejects_bad_instance_class" {
   command = plan
   variables {
