@@ -3,8 +3,8 @@
 // every environment, with the same required / secret / default facts. The second half feeds the same check
 // changed inputs to show that each kind of drift fails, naming the variable and the places.
 import test from 'ava';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { findFiles, liveDir, parseHclFile, parseModule, modulesDir, repoRoot } from './lib/hcl.ts';
 import { contractPath } from './lib/contract-table.ts';
 import { configFacts, readPlaces } from './lib/drift-places.ts';
@@ -71,6 +71,13 @@ test('the contract\'s sizing table is what each env.hcl gives App Runner', async
     t.deepEqual(rows.get(locals.env), expected, `${locals.env}: contract sizing row`);
   }
   t.is(rows.size, envFiles.length, 'one sizing row per environment');
+});
+
+test('every relative link of the contract resolves (runbooks, other documents)', (t) => {
+  const contract = readFileSync(contractPath, 'utf8');
+  const links = [...contract.matchAll(/\]\((?!https?:)([^)#]+)/g)].map((match) => match[1]!);
+  t.true(links.length >= 3);
+  for (const link of links) t.true(existsSync(resolve(dirname(contractPath), link)), `broken link ${link}`);
 });
 
 // ---- drift is caught ----
