@@ -43,22 +43,25 @@ test('main.ts migrates, serves, and exits 0 on SIGTERM', async (t) => {
   t.teardown(() => main.child.kill('SIGKILL'));
   const port = await main.listening;
   const base = `http://127.0.0.1:${port}`;
-  t.is((await fetch(`${base}/healthz`)).status, 200);
-  t.is((await fetch(`${base}/readyz`)).status, 200);
+  // On failure, show what the process said: this test runs a whole process and can fail anywhere.
+  const said = () => `stderr: ${main.stderr()}\nlog: ${main.lines.map((line) => JSON.stringify(line)).join('\n')}`;
+  t.is((await fetch(`${base}/healthz`)).status, 200, said());
+  const ready = await fetch(`${base}/readyz`);
+  t.is(ready.status, 200, `${await ready.text()}\n${said()}`);
   const registered = await fetch(`${base}/v1/users`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ email: 'main@example.com', password: 'a long enough passphrase' }),
   });
-  t.is(registered.status, 201);
+  t.is(registered.status, 201, said());
   const exited = once(main.child, 'exit');
   main.child.kill('SIGTERM');
   const [code] = await exited;
-  t.is(code, 0, main.stderr());
+  t.is(code, 0, said());
   const messages = main.lines.map((line) => line.msg);
-  t.true(messages.includes('migration applied'));
-  t.true(messages.includes('shutting down'));
-  t.is(messages.at(-1), 'stopped');
+  t.true(messages.includes('migration applied'), said());
+  t.true(messages.includes('shutting down'), said());
+  t.is(messages.at(-1), 'stopped', said());
   t.true(main.lines.some((line) => line.level === 'warn' && String(line.msg).includes('ephemeral signing key')));
   const [migrations] = await db.sql<{ n: number }[]>`select count(*)::int as n from schema_migrations`;
   t.true(migrations!.n >= 1);

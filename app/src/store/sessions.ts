@@ -77,6 +77,22 @@ export type RotateResult =
  * A used token presented again is reuse: the whole session is revoked (RFC 9700 section 4.14.2).
  */
 export async function rotateRefreshToken(sql: Sql, input: SessionTimes & { tokenHash: Buffer; nextTokenHash: Buffer }): Promise<RotateResult> {
+  try {
+    return await claimAndRotate(sql, input);
+  } catch (error) {
+    if (error instanceof InactiveSession) return { kind: 'inactive', session: error.session };
+    throw error;
+  }
+}
+
+/** Thrown inside the transaction so that the claim on a token of an ended session is rolled back. */
+class InactiveSession extends Error {
+  constructor(readonly session: SessionRow) {
+    super('inactive session');
+  }
+}
+
+function claimAndRotate(sql: Sql, input: SessionTimes & { tokenHash: Buffer; nextTokenHash: Buffer }): Promise<RotateResult> {
   return sql.begin(async (tx): Promise<RotateResult> => {
     const [claimed] = await tx<{ id: string; session_id: string }[]>`
       update refresh_tokens set used_at = ${input.now}
@@ -99,7 +115,7 @@ export async function rotateRefreshToken(sql: Sql, input: SessionTimes & { token
       from sessions where id = ${claimed.session_id} for update`;
     if (!locked) return { kind: 'unknown' };
     const session = toSession(locked);
-    if (!isSessionActive(session, input.now)) return { kind: 'inactive', session };
+    if (!isSessionActive(session, input.now)) throw new InactiveSession(session);
     const idle = new Date(Math.min(plusSeconds(input.now, input.idleTtlSeconds).getTime(), session.absoluteExpiresAt.getTime()));
     const [updated] = await tx<SessionRecord[]>`
       update sessions set last_used_at = ${input.now}, idle_expires_at = ${idle}

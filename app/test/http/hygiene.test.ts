@@ -74,6 +74,9 @@ test('/readyz reports PostgreSQL and ClickHouse', async (t) => {
     { readiness: { postgres: async () => true, clickhouse: async () => true }, status: 200, clickhouse: 'ok' },
     { readiness: { postgres: async () => true, clickhouse: async () => false }, status: 200, clickhouse: 'degraded' },
     { readiness: { postgres: async () => false, clickhouse: async () => true }, status: 503, clickhouse: undefined },
+    // A check that never answers counts as down (bounded by the readiness deadline), not as a hung request.
+    { readiness: { postgres: () => new Promise<boolean>(() => {}) }, status: 503, clickhouse: undefined },
+    { readiness: { postgres: async () => true, clickhouse: () => new Promise<boolean>(() => {}) }, status: 200, clickhouse: 'degraded' },
   ];
   for (const variant of variants) {
     const other = await startTestApp(db, { deps: { readiness: variant.readiness } });

@@ -11,6 +11,18 @@ export interface Readiness {
   clickhouse?(): Promise<boolean>;
 }
 
+// Health checkers give up after a few seconds; a check that hangs counts as a failed one, so a stuck
+// dependency answers 503 before the platform's own health-check timeout fires.
+const READINESS_TIMEOUT_MS = 2_000;
+
+function withinDeadline(check: Promise<boolean>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  return Promise.race([check, timeout]).finally(() => clearTimeout(timer));
+}
+
 export interface SystemRouteDeps {
   keys: KeySet;
   readiness: Readiness;
@@ -53,7 +65,10 @@ export function systemRoutes(deps: SystemRouteDeps): RouteSpec[] {
       responses: { 200: { description: 'Ready.', schema: readinessResponse }, 503: { description: '`unavailable`: PostgreSQL is unreachable.' } },
       handler: async (ctx) => {
         const check = deps.readiness.clickhouse;
-        const [postgres, clickhouse] = await Promise.all([deps.readiness.postgres(), check ? check() : Promise.resolve(undefined)]);
+        const [postgres, clickhouse] = await Promise.all([
+          withinDeadline(deps.readiness.postgres(), READINESS_TIMEOUT_MS),
+          check ? withinDeadline(check(), READINESS_TIMEOUT_MS) : Promise.resolve(undefined),
+        ]);
         if (!postgres) throw new AppError('unavailable', { headers: { 'Retry-After': '5' } });
         ctx.body = { status: 'ok', checks: { postgres: 'ok', clickhouse: clickhouse === undefined ? 'disabled' : clickhouse ? 'ok' : 'degraded' } };
       },
