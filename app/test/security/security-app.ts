@@ -1,6 +1,6 @@
 // The service as production wires it (createApp + createSecurityDeps) on a throwaway PostgreSQL,
 // listening on loopback, with a controllable clock and an in-memory event sink. For the security tests.
-import { createServer } from 'node:http';
+import { createServer, request as sendRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ExecutionContext } from 'ava';
 import { Registry } from 'prom-client';
@@ -98,8 +98,8 @@ export async function startSecurityApp(t: Teardown, options: SecurityAppOptions 
         body = JSON.stringify(requestOptions.body);
         headers['content-type'] ??= 'application/json';
       }
-      const response = await fetch(`${baseUrl}${path}`, { method, headers, body });
-      const text = await response.text();
+      const response = await httpRequest(`${baseUrl}${path}`, method, headers, body);
+      const text = response.text;
       let json: unknown;
       try {
         json = JSON.parse(text);
@@ -109,6 +109,29 @@ export async function startSecurityApp(t: Teardown, options: SecurityAppOptions 
       return { status: response.status, headers: response.headers, text, json };
     },
   };
+}
+
+/**
+ * A plain node:http client rather than fetch: nock replaces global fetch, and its fetch interceptor
+ * cannot pass request bodies through to loopback, while its http interceptor can.
+ */
+function httpRequest(url: string, method: string, headers: Record<string, string>, body: string | undefined): Promise<{ status: number; headers: Headers; text: string }> {
+  return new Promise((resolve, reject) => {
+    const outgoing = sendRequest(url, { method, headers }, (incoming) => {
+      const chunks: Buffer[] = [];
+      incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+      incoming.on('error', reject);
+      incoming.on('end', () => {
+        const responseHeaders = new Headers();
+        for (const [name, value] of Object.entries(incoming.headers)) {
+          for (const item of Array.isArray(value) ? value : value === undefined ? [] : [value]) responseHeaders.append(name, item);
+        }
+        resolve({ status: incoming.statusCode ?? 0, headers: responseHeaders, text: Buffer.concat(chunks).toString('utf8') });
+      });
+    });
+    outgoing.on('error', reject);
+    outgoing.end(body);
+  });
 }
 
 /** Registers a user and logs in; returns the token pair. */
