@@ -30,7 +30,13 @@ function loadConfigOrExit(): Config {
 /** Stops accepting connections and waits for in-flight requests, closing idle keep-alive sockets. */
 function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => {
-    server.close(() => resolve());
+    // A keep-alive connection becomes idle when its in-flight request ends; close it then rather than
+    // waiting out keepAliveTimeout, which is longer than any shutdown deadline.
+    const sweeper = setInterval(() => server.closeIdleConnections(), 50);
+    server.close(() => {
+      clearInterval(sweeper);
+      resolve();
+    });
     server.closeIdleConnections();
   });
 }
