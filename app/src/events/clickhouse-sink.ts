@@ -74,6 +74,8 @@ export class ClickHouseSink implements EventSink {
   private retryTimer: NodeJS.Timeout | undefined;
   private readonly flushTimer: NodeJS.Timeout;
   private consecutiveFailures = 0;
+  // One warning per episode of a full queue (reset by the next successful insert), not one per event.
+  private warnedQueueFull = false;
   // Aborted when the close deadline passes, cutting short whatever insert is then in flight.
   private readonly deadline = new AbortController();
   private closed = false;
@@ -135,7 +137,12 @@ export class ClickHouseSink implements EventSink {
   }
 
   private drop(reason: DropReason, count: number): void {
-    if (count > 0) this.metrics.dropped.inc({ reason }, count);
+    if (count <= 0) return;
+    this.metrics.dropped.inc({ reason }, count);
+    if (reason === 'queue_full' && !this.warnedQueueFull) {
+      this.warnedQueueFull = true;
+      this.logger?.warn({ capacity: this.capacity }, 'auth event queue is full; dropping the oldest events (see auth_events_dropped_total)');
+    }
   }
 
   private startSending(): void {
@@ -172,6 +179,7 @@ export class ClickHouseSink implements EventSink {
       this.metrics.batchSize.observe(batch.length);
       if (this.consecutiveFailures > 0) this.logger?.info({ failures: this.consecutiveFailures }, 'ClickHouse inserts recovered');
       this.consecutiveFailures = 0;
+      this.warnedQueueFull = false;
       return true;
     } catch (error) {
       stopTimer();
@@ -232,6 +240,7 @@ export class ClickHouseSink implements EventSink {
       }
       if (this.sending) await this.sending;
       // What the deadline left behind is lost; count it so the loss is visible.
+      if (this.pending.length > 0) this.logger?.warn({ dropped: this.pending.length }, 'auth events not written before the shutdown deadline');
       this.drop('shutdown', this.pending.length);
       this.pending = [];
       this.metrics.queueDepth.set(0);

@@ -182,3 +182,12 @@ test('inserts before the schema exists fail on the server, queue, and land once 
   await waitUntil(async () => (await metricValue(registry, 'auth_events_written_total')) === 7, 'delivery after migration');
   t.is(await count(db.rows), 7);
 });
+
+test('retry delays double from the initial delay up to the cap, with half of each step jittered', (t) => {
+  const make = (random: number) => new ClickHouseSink({ client: {} as never, registry: new Registry(), retry: { initialDelayMs: 100, maxDelayMs: 1000 }, random: () => random });
+  const low = make(0);
+  const high = make(0.999999);
+  t.teardown(() => Promise.all([low.close(0), high.close(0)]).then(() => undefined));
+  t.deepEqual([1, 2, 3, 4, 5, 6, 40].map((failures) => low.backoffDelayMs(failures)), [50, 100, 200, 400, 500, 500, 500]);
+  t.deepEqual([1, 2, 3, 4, 5, 6, 40].map((failures) => high.backoffDelayMs(failures)), [100, 200, 400, 800, 1000, 1000, 1000]);
+});
