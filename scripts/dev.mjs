@@ -10,6 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServices } from './services.mjs';
+import { ensureArgon2 } from './lib/preflight.mjs';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CONNECTION_VARIABLES = [
@@ -100,5 +101,8 @@ async function runNative() {
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   if (dockerEngineAvailable()) runCompose();
-  else await runNative();
+  else {
+    ensureArgon2();
+    await runNative();
+  }
 }

@@ -8,8 +8,10 @@ import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServices } from './services.mjs';
+import { ensureArgon2 } from './lib/preflight.mjs';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+ensureArgon2();
 const env = { ...process.env };
 let services;
 let servicesDir;
