@@ -1,5 +1,6 @@
 import test from 'ava';
 import argon2 from 'argon2';
+import fc from 'fast-check';
 import { createPasswordHasher, normalizePassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../src/auth/passwords.ts';
 import { AppError } from '../../src/http/errors.ts';
 
@@ -55,4 +56,22 @@ test('the dummy verification runs a real argon2 verification', async (t) => {
   const hasher = createPasswordHasher(FAST, { observe: (operation) => timings.push(operation) });
   await hasher.verifyDummy('some-password-here');
   t.deepEqual(timings, ['verify']);
+});
+
+test('property: the policy accepts exactly 12..128 code points after NFKC, and normalising is idempotent', (t) => {
+  fc.assert(
+    fc.property(fc.string({ unit: 'grapheme', maxLength: 140 }), (password) => {
+      const length = [...password.normalize('NFKC')].length;
+      let accepted: string | undefined;
+      try {
+        accepted = normalizePassword(password);
+      } catch (error) {
+        if (!(error instanceof AppError) || error.code !== 'weak_password') throw error;
+      }
+      if ((length >= PASSWORD_MIN_LENGTH && length <= PASSWORD_MAX_LENGTH) !== (accepted !== undefined)) return false;
+      return accepted === undefined || normalizePassword(accepted) === accepted;
+    }),
+    { numRuns: 500 },
+  );
+  t.pass();
 });
