@@ -5,9 +5,13 @@
 // Stops at the first problem and names the module. A module needing a provider that the local mirror lacks
 // (clickhouse-cloud needs ClickHouse/clickhouse) is reported as SKIPPED, loudly, never counted as passed;
 // without a mirror (CI with registry access) every module runs. Module names as arguments limit the run.
+// Modules are tested in a throwaway copy of terragrunt/modules, so runs never write .terraform or lock files
+// into the working tree and concurrent runs cannot trip over each other. The mirror is symlinked, not copied,
+// so init stays at about a second per module.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parse } from '@cdktf/hcl2json';
 import { dummyAwsEnv, mirroredProviders, providerMirror, terraformEnv } from './lib/terraform-cli.mjs';
@@ -68,6 +72,14 @@ const fmt = terraform(['fmt', '-check', '-recursive', '-diff', relative(repoRoot
 if (!fmt.ok) fail('terraform fmt -check: run `terraform fmt -recursive terragrunt/modules`', fmt.output);
 process.stdout.write('ok   terraform fmt -check -recursive terragrunt/modules\n');
 
+const workRoot = mkdtempSync(join(tmpdir(), 'auth-platform-iac-'));
+process.on('exit', () => rmSync(workRoot, { recursive: true, force: true }));
+const workModules = join(workRoot, 'modules');
+cpSync(modulesDir, workModules, {
+  recursive: true,
+  filter: (source) => !['.terraform', '.terraform.lock.hcl'].includes(basename(source)),
+});
+
 let runsPassed = 0;
 let modulesTested = 0;
 const skipped = [];
@@ -89,16 +101,12 @@ for (const module of modules) {
   if (!existsSync(testsDir) || !readdirSync(testsDir).some((name) => name.endsWith('.tftest.hcl'))) {
     fail(`${module}: no tests/*.tftest.hcl`);
   }
-  // Reusable modules carry no provider lock file (the live units commit theirs); drop the one init writes.
-  const lockFile = join(dir, '.terraform.lock.hcl');
-  const removeLockFile = existsSync(lockFile) ? () => {} : () => rmSync(lockFile, { force: true });
   for (const [step, args] of [
     ['init', ['init', '-backend=false', '-input=false']],
     ['validate', ['validate']],
     ['test', ['test']],
   ]) {
-    const result = terraform(args, dir);
-    if (step === 'test' || !result.ok) removeLockFile();
+    const result = terraform(args, join(workModules, module));
     if (!result.ok) fail(`${module}: terraform ${step}`, result.output);
     if (step === 'test') {
       const summary = /Success! (\d+) passed, 0 failed/.exec(result.output);
