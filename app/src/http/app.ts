@@ -48,6 +48,8 @@ export interface App {
   koa: Koa<AppState>;
   routes: readonly RouteSpec[];
   openapi: Record<string, unknown>;
+  /** What the router really serves, as `METHOD /path` (HEAD excluded), so tests can hold it to the OpenAPI document. */
+  servedRoutes(): string[];
 }
 
 export function createApp(deps: AppDeps): App {
@@ -81,5 +83,7 @@ export function createApp(deps: AppDeps): App {
   koa.use(notFound());
   koa.use(router.routes());
   koa.use(router.allowedMethods());
-  return { koa, routes, openapi };
+  const servedRoutes = () =>
+    router.stack.flatMap((layer) => layer.methods.filter((method) => method !== 'HEAD').map((method) => `${method} ${layer.path}`));
+  return { koa, routes, openapi, servedRoutes };
 }

@@ -55,6 +55,8 @@ export interface TestApp {
   request<T = Record<string, unknown>>(method: string, path: string, options?: RequestOptions): Promise<TestResponse<T>>;
   /** Problems found by the OpenAPI check so far (tests assert this stays empty). */
   undocumented: string[];
+  /** `METHOD /path` for every route the router serves. */
+  servedRoutes(): string[];
   close(): Promise<void>;
 }
 
@@ -101,6 +103,7 @@ export async function startTestApp(db: TestDatabase, options: TestAppOptions = {
     sink,
     registry,
     undocumented,
+    servedRoutes: () => app.servedRoutes(),
     logs: () => Buffer.concat(logChunks).toString('utf8'),
     async request<T>(method: string, path: string, request: RequestOptions = {}) {
       const headers: Record<string, string> = { ...request.headers };
