@@ -10,7 +10,7 @@ require aws terragrunt
 env_name="${1:?usage: deploy.sh <env> <image-tag>}"
 image_tag="${2:?usage: deploy.sh <env> <image-tag>}"
 [[ "$image_tag" =~ ^[0-9a-f]{40}$ ]] || die "image tag must be a full 40-character git SHA, got '$image_tag'"
-repository="${ECR_REPOSITORY:-auth}"
+repository="${ECR_REPOSITORY:-auth-platform/auth}"
 
 aws ecr describe-images --region "$RUNBOOK_REGION" --repository-name "$repository" \
   --image-ids "imageTag=$image_tag" --query 'imageDetails[0].imageDigest' --output text >/dev/null \
