@@ -112,8 +112,8 @@ test('app unit: image_tag comes from IMAGE_TAG, with the documented placeholder 
   t.true(readFileSync(join(terragruntDir, 'README.md'), 'utf8').includes('get_env("IMAGE_TAG", "0000000")'), 'README documents the default');
 });
 
-// DATABASE_MIGRATION_URL is optional (it falls back to DATABASE_URL) and no secret holds the owner's URL yet.
-const NOT_DEPLOYED: Record<string, string> = { DATABASE_MIGRATION_URL: 'optional; no migration secret in app-secrets yet' };
+// Config variables deliberately not deployed, with the reason. Empty: App Runner sets every one.
+const NOT_DEPLOYED: Record<string, string> = {};
 
 test('app unit: every app config variable is set, secrets only through runtime_environment_secrets', async (t) => {
   const loaded = await cache;

@@ -30,9 +30,10 @@ dependency "secrets" {
   config_path = "${get_terragrunt_dir()}/../secrets"
   mock_outputs = {
     runtime_environment_secrets = {
-      JWT_SIGNING_KEYS    = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:auth/mock/jwt-signing-keys-AbCdEf"
-      DATABASE_URL        = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:auth/mock/database-AbCdEf:url::"
-      CLICKHOUSE_PASSWORD = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:auth/mock/clickhouse-AbCdEf:password::"
+      JWT_SIGNING_KEYS       = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:auth/mock/jwt-signing-keys-AbCdEf"
+      DATABASE_URL           = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:auth/mock/database-AbCdEf:url::"
+      DATABASE_MIGRATION_URL = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:auth/mock/database-migration-AbCdEf:url::"
+      CLICKHOUSE_PASSWORD    = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:auth/mock/clickhouse-AbCdEf:password::"
     }
     kms_key_arn = "arn:aws:kms:eu-west-1:111111111111:key/00000000-0000-0000-0000-000000000000"
   }
@@ -79,7 +80,8 @@ inputs = {
   # No module creates this topic yet; it is the per-environment alarm topic by naming convention.
   alarm_sns_topic_arn = "arn:aws:sns:${local.region.aws_region}:${local.account.account_id}:auth-${local.env.env}-alarms"
 
-  # JWT_SIGNING_KEYS, DATABASE_URL and CLICKHOUSE_PASSWORD, injected by App Runner from Secrets Manager.
+  # JWT_SIGNING_KEYS, DATABASE_URL, DATABASE_MIGRATION_URL (the owner, for start-up migrations) and
+  # CLICKHOUSE_PASSWORD, injected by App Runner from Secrets Manager.
   runtime_environment_secrets = dependency.secrets.outputs.runtime_environment_secrets
 
   # Every other app/src/config variable, spelled out even where it equals the app's default, so that the

@@ -8,10 +8,13 @@ locals {
   secretsmanager_service = "secretsmanager.${data.aws_region.current.id}.amazonaws.com"
 
   # The shapes are the contract with the app's config and the runbook scripts that write the values.
+  # app_reads: whether the reader roles (the app) may read it; the others are for writers and admins only.
   secrets = {
-    "jwt-signing-keys" = "JWK set JSON {\"keys\":[...]}; each key carries a state: next, current or previous."
-    "database"         = "JSON {username,password,host,port,dbname,url} of the app's least-privilege PostgreSQL role."
-    "clickhouse"       = "JSON {username,password,url,database} of the app's ClickHouse user."
+    "jwt-signing-keys" = { app_reads = true, description = "JWK set JSON {\"keys\":[...]}; each key carries a state: next, current or previous." }
+    "database"         = { app_reads = true, description = "JSON {username,password,host,port,dbname,url} of the app's least-privilege PostgreSQL role." }
+    # The schema owner: the app uses it only to run migrations at start-up (PLATFORM_CONTRACT.md open question 1).
+    "database-migration" = { app_reads = true, description = "JSON {username,password,host,port,dbname,url} of the schema owner role, used by the app only to run migrations." }
+    "clickhouse"         = { app_reads = true, description = "JSON {username,password,url,database} of the app's ClickHouse user." }
   }
 
   # Role ARNs are matched with aws:PrincipalArn conditions on the account principal rather than named as
@@ -117,7 +120,7 @@ resource "aws_secretsmanager_secret" "this" {
   for_each = local.secrets
 
   name                    = "${var.name_prefix}/${each.key}"
-  description             = each.value
+  description             = each.value.description
   kms_key_id              = aws_kms_key.this.arn
   recovery_window_in_days = var.recovery_window_in_days
 

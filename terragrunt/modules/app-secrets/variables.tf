@@ -1,5 +1,5 @@
 variable "name_prefix" {
-  description = "Prefix of every secret name, e.g. `auth/prod`. Secrets are `<name_prefix>/jwt-signing-keys`, `<name_prefix>/database` and `<name_prefix>/clickhouse`."
+  description = "Prefix of every secret name, e.g. `auth/prod`. Secrets are `<name_prefix>/jwt-signing-keys`, `<name_prefix>/database`, `<name_prefix>/database-migration` and `<name_prefix>/clickhouse`."
   type        = string
 
   validation {
@@ -68,13 +68,13 @@ variable "kms_deletion_window_in_days" {
 }
 
 variable "secret_value_versions" {
-  description = "Optional: secrets whose value Terraform writes, keyed by secret (`jwt-signing-keys`, `database`, `clickhouse`), each with a version number. Bump a version to write a new value from secret_values_wo. Leave empty (the default) when runbook scripts write the values."
+  description = "Optional: secrets whose value Terraform writes, keyed by secret (`jwt-signing-keys`, `database`, `database-migration`, `clickhouse`), each with a version number. Bump a version to write a new value from secret_values_wo. Leave empty (the default) when runbook scripts write the values."
   type        = map(number)
   default     = {}
 
   validation {
-    condition     = alltrue([for name in keys(var.secret_value_versions) : contains(["jwt-signing-keys", "database", "clickhouse"], name)])
-    error_message = "secret_value_versions keys must be among jwt-signing-keys, database, clickhouse."
+    condition     = alltrue([for name in keys(var.secret_value_versions) : contains(["jwt-signing-keys", "database", "database-migration", "clickhouse"], name)])
+    error_message = "secret_value_versions keys must be among jwt-signing-keys, database, database-migration, clickhouse."
   }
 
   validation {

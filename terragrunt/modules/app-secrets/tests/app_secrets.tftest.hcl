@@ -36,12 +36,12 @@ run "secrets_are_containers_encrypted_with_the_cmk" {
   command = plan
 
   assert {
-    condition     = toset(keys(aws_secretsmanager_secret.this)) == toset(["jwt-signing-keys", "database", "clickhouse"])
-    error_message = "The module must create exactly the three app secrets."
+    condition     = toset(keys(aws_secretsmanager_secret.this)) == toset(["jwt-signing-keys", "database", "database-migration", "clickhouse"])
+    error_message = "The module must create exactly the app secrets."
   }
 
   assert {
-    condition     = aws_secretsmanager_secret.this["database"].name == "auth/dev/database" && aws_secretsmanager_secret.this["jwt-signing-keys"].name == "auth/dev/jwt-signing-keys" && aws_secretsmanager_secret.this["clickhouse"].name == "auth/dev/clickhouse"
+    condition     = aws_secretsmanager_secret.this["database"].name == "auth/dev/database" && aws_secretsmanager_secret.this["jwt-signing-keys"].name == "auth/dev/jwt-signing-keys" && aws_secretsmanager_secret.this["clickhouse"].name == "auth/dev/clickhouse" && aws_secretsmanager_secret.this["database-migration"].name == "auth/dev/database-migration"
     error_message = "Secret names must be <name_prefix>/<secret>."
   }
 
@@ -130,6 +130,16 @@ run "runtime_secret_references_use_json_keys" {
   assert {
     condition     = output.runtime_environment_secrets["DATABASE_URL"] == "arn:aws:secretsmanager:eu-west-1:111122223333:secret:auth/dev/x-AbCdEf:url::" && output.runtime_environment_secrets["CLICKHOUSE_PASSWORD"] == "arn:aws:secretsmanager:eu-west-1:111122223333:secret:auth/dev/x-AbCdEf:password::"
     error_message = "DATABASE_URL and CLICKHOUSE_PASSWORD must reference the url and password JSON keys."
+  }
+
+  assert {
+    condition     = output.runtime_environment_secrets["DATABASE_MIGRATION_URL"] == "${aws_secretsmanager_secret.this["database-migration"].arn}:url::"
+    error_message = "DATABASE_MIGRATION_URL must reference the url JSON key of the database-migration secret."
+  }
+
+  assert {
+    condition     = toset(one([for c in data.aws_iam_policy_document.secret["database-migration"].statement[0].condition : c if c.variable == "aws:PrincipalArn"]).values) == toset(["arn:aws:iam::111122223333:role/auth-dev-apprunner-instance"])
+    error_message = "The app's reader roles must be able to read the migration secret (the app migrates at start-up)."
   }
 
   assert {
