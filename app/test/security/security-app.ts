@@ -19,9 +19,6 @@ export const FAST_ARGON2 = { ARGON2_MEMORY_KIB: '64', ARGON2_ITERATIONS: '1', AR
 
 export interface SecurityAppOptions {
   env?: Record<string, string>;
-  /** False builds the bare core without the issue-8 dependencies. */
-  hardened?: boolean;
-  fetch?: typeof fetch;
 }
 
 export interface TestResponse {
@@ -39,7 +36,7 @@ export interface SecurityApp {
   keys: KeySet;
   sink: MemorySink;
   clock: { now: number };
-  security?: SecurityDeps;
+  security: SecurityDeps;
   request(method: string, path: string, options?: { body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<TestResponse>;
 }
 
@@ -63,7 +60,7 @@ export async function startSecurityApp(t: Teardown, options: SecurityAppOptions 
   const events = createEventEmitter({ sink, clock: { now: () => clock.now }, serviceVersion: 'test', environment: 'test' });
   const registry = new Registry();
   const appClock = { now: () => clock.now };
-  const security = options.hardened === false ? undefined : createSecurityDeps({ config, sql: database.sql, events, registry, clock: appClock, fetch: options.fetch });
+  const security = createSecurityDeps({ config, sql: database.sql, events, registry, clock: appClock });
   const app = createApp({
     config,
     sql: database.sql,
