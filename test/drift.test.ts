@@ -163,6 +163,34 @@ test('a secret moved to plain variables, or read from the wrong secret or JSON k
   t.true(drift.some((message) => message.startsWith('DATABASE_URL: architecture/PLATFORM_CONTRACT.md says secret auth/<env>/database-url key value')), drift.join('\n'));
 });
 
+test('a non-secret may come from Secrets Manager only where the contract says so', (t) => {
+  // CLICKHOUSE_USER is not secret, but it must switch with the password, so it is read from the same secret.
+  const places = baseline();
+  const row = places.contract.find((entry) => entry.name === 'CLICKHOUSE_USER')!;
+  const move = () => {
+    for (const unit of places.appRunner) {
+      delete unit.plain.CLICKHOUSE_USER;
+      unit.secrets.CLICKHOUSE_USER = 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:auth/env/clickhouse-AbCdEf:username::';
+    }
+  };
+  move();
+  t.deepEqual(findDrift(facts, places), UNITS.map((unit) => `CLICKHOUSE_USER: ${CONTRACT} says plain, ${unit} injects it from Secrets Manager`));
+  row.appRunner = { kind: 'secret', secret: 'auth/<env>/clickhouse', jsonKey: 'username' };
+  t.deepEqual(findDrift(facts, places), []);
+  // ...and then it must be the secret and key the contract names, and never a plain variable as well.
+  places.appRunner[0]!.secrets.CLICKHOUSE_USER = 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:auth/env/clickhouse-AbCdEf:password::';
+  places.appRunner[1]!.plain.CLICKHOUSE_USER = 'auth_app';
+  t.deepEqual(findDrift(facts, places), [
+    `CLICKHOUSE_USER: ${CONTRACT} says secret auth/<env>/clickhouse key username, ${UNITS[0]} references arn:aws:secretsmanager:eu-west-1:111111111111:secret:auth/env/clickhouse-AbCdEf:password::`,
+    `CLICKHOUSE_USER: in both runtime_environment_variables and runtime_environment_secrets in ${UNITS[1]}`,
+    `CLICKHOUSE_USER: ${CONTRACT} says secret \`auth/<env>/clickhouse\`, ${UNITS[1]} passes it as a plain variable`,
+  ]);
+  // The contract cannot make a secret plain: a secret is only ever in runtime_environment_secrets.
+  const secretRow = places.contract.find((entry) => entry.name === 'CLICKHOUSE_PASSWORD')!;
+  secretRow.appRunner = { kind: 'plain' };
+  t.true(findDrift(facts, places).includes(`CLICKHOUSE_PASSWORD: a secret, but ${CONTRACT} line ${secretRow.line} makes it a plain App Runner variable`));
+});
+
 test('.env.example must not carry a real-looking secret, and a required variable needs a value', (t) => {
   const places = baseline();
   places.envExample.set('CLICKHOUSE_PASSWORD', 'hunter2-production');

@@ -33,6 +33,7 @@ dependency "secrets" {
       JWT_SIGNING_KEYS       = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:auth/mock/jwt-signing-keys-AbCdEf"
       DATABASE_URL           = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:auth/mock/database-AbCdEf:url::"
       DATABASE_MIGRATION_URL = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:auth/mock/database-migration-AbCdEf:url::"
+      CLICKHOUSE_USER        = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:auth/mock/clickhouse-AbCdEf:username::"
       CLICKHOUSE_PASSWORD    = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:auth/mock/clickhouse-AbCdEf:password::"
     }
     kms_key_arn = "arn:aws:kms:eu-west-1:111111111111:key/00000000-0000-0000-0000-000000000000"
@@ -80,8 +81,9 @@ inputs = {
   # No module creates this topic yet; it is the per-environment alarm topic by naming convention.
   alarm_sns_topic_arn = "arn:aws:sns:${local.region.aws_region}:${local.account.account_id}:auth-${local.env.env}-alarms"
 
-  # JWT_SIGNING_KEYS, DATABASE_URL, DATABASE_MIGRATION_URL (the owner, for start-up migrations) and
-  # CLICKHOUSE_PASSWORD, injected by App Runner from Secrets Manager.
+  # JWT_SIGNING_KEYS, DATABASE_URL, DATABASE_MIGRATION_URL (the owner, for start-up migrations),
+  # CLICKHOUSE_USER and CLICKHOUSE_PASSWORD, injected by App Runner from Secrets Manager. CLICKHOUSE_USER is not
+  # a secret, but it comes from the same secret as the password: the rotation runbook alternates two users.
   runtime_environment_secrets = dependency.secrets.outputs.runtime_environment_secrets
 
   # Every other app/src/config variable, spelled out even where it equals the app's default, so that the
@@ -105,7 +107,6 @@ inputs = {
     ARGON2_ITERATIONS             = "2"
     ARGON2_PARALLELISM            = "1"
     CLICKHOUSE_URL                = dependency.clickhouse.outputs.https_url
-    CLICKHOUSE_USER               = "auth_app"
     CLICKHOUSE_DATABASE           = "auth"
     CLICKHOUSE_ASYNC_INSERT       = "true"
     EVENTS_BATCH_SIZE             = "500"

@@ -15,6 +15,8 @@ locals {
     # The schema owner: the app uses it only to run migrations at start-up (PLATFORM_CONTRACT.md open question 1).
     "database-migration" = { app_reads = true, description = "JSON {username,password,host,port,dbname,url} of the schema owner role, used by the app only to run migrations." }
     "clickhouse"         = { app_reads = true, description = "JSON {username,password,url,database} of the app's ClickHouse user." }
+    # Read by the credential rotation runbook (writer/admin roles); the app's reader roles are denied.
+    "clickhouse-admin" = { app_reads = false, description = "JSON {username,password,url} of the ClickHouse Cloud service admin, for runbooks only; the app cannot read it." }
   }
 
   # Role ARNs are matched with aws:PrincipalArn conditions on the account principal rather than named as
@@ -24,6 +26,8 @@ locals {
   decrypt_role_arns = distinct(concat(var.reader_role_arns, var.admin_role_arns))
   # Principals that may call GetSecretValue at all; everyone else meets the explicit deny.
   value_access_role_arns = distinct(concat(var.reader_role_arns, var.writer_role_arns, var.admin_role_arns))
+  # Principals that may read the operator-only secrets (app_reads = false).
+  operator_role_arns = distinct(concat(var.writer_role_arns, var.admin_role_arns))
 }
 
 ################################################################################
@@ -130,25 +134,31 @@ resource "aws_secretsmanager_secret" "this" {
 data "aws_iam_policy_document" "secret" {
   for_each = local.secrets
 
-  statement {
-    sid       = "ReadByRuntimeRoles"
-    effect    = "Allow"
-    actions   = ["secretsmanager:GetSecretValue"]
-    resources = [aws_secretsmanager_secret.this[each.key].arn]
+  # App secrets: the reader roles. Operator-only secrets: writers and admins, if any are named.
+  dynamic "statement" {
+    for_each = each.value.app_reads ? [var.reader_role_arns] : (length(local.operator_role_arns) > 0 ? [local.operator_role_arns] : [])
 
-    principals {
-      type        = "AWS"
-      identifiers = [local.account_root]
-    }
+    content {
+      sid       = each.value.app_reads ? "ReadByRuntimeRoles" : "ReadByOperatorsOnly"
+      effect    = "Allow"
+      actions   = ["secretsmanager:GetSecretValue"]
+      resources = [aws_secretsmanager_secret.this[each.key].arn]
 
-    condition {
-      test     = "StringEquals"
-      variable = "aws:PrincipalArn"
-      values   = var.reader_role_arns
+      principals {
+        type        = "AWS"
+        identifiers = [local.account_root]
+      }
+
+      condition {
+        test     = "StringEquals"
+        variable = "aws:PrincipalArn"
+        values   = statement.value
+      }
     }
   }
 
-  # An explicit deny beats any identity policy in the account (e.g. a broad admin grant).
+  # An explicit deny beats any identity policy in the account (e.g. a broad admin grant). For an
+  # operator-only secret it also covers the app's reader roles.
   statement {
     sid       = "DenyReadToEveryoneElse"
     effect    = "Deny"
@@ -160,10 +170,15 @@ data "aws_iam_policy_document" "secret" {
       identifiers = ["*"]
     }
 
-    condition {
-      test     = "StringNotEquals"
-      variable = "aws:PrincipalArn"
-      values   = local.value_access_role_arns
+    # Without any operator role, an operator-only secret is denied to everyone (no condition).
+    dynamic "condition" {
+      for_each = each.value.app_reads ? [local.value_access_role_arns] : (length(local.operator_role_arns) > 0 ? [local.operator_role_arns] : [])
+
+      content {
+        test     = "StringNotEquals"
+        variable = "aws:PrincipalArn"
+        values   = condition.value
+      }
     }
   }
 }

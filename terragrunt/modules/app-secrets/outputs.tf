@@ -1,5 +1,5 @@
 output "secret_arns" {
-  description = "Secret ARNs keyed by secret: jwt-signing-keys, database, database-migration, clickhouse."
+  description = "Secret ARNs keyed by secret: jwt-signing-keys, database, database-migration, clickhouse, clickhouse-admin (operators only)."
   value       = { for name, secret in aws_secretsmanager_secret.this : name => secret.arn }
 }
 
@@ -9,11 +9,12 @@ output "secret_names" {
 }
 
 output "runtime_environment_secrets" {
-  description = "App Runner runtime_environment_secrets for the app: JWT_SIGNING_KEYS (whole JWK set), DATABASE_URL and DATABASE_MIGRATION_URL (JSON key url of database and database-migration) and CLICKHOUSE_PASSWORD (JSON key password)."
+  description = "App Runner runtime_environment_secrets for the app: JWT_SIGNING_KEYS (whole JWK set), DATABASE_URL and DATABASE_MIGRATION_URL (JSON key url of database and database-migration), CLICKHOUSE_USER and CLICKHOUSE_PASSWORD (JSON keys username and password of clickhouse, so both switch together on rotation)."
   value = {
     JWT_SIGNING_KEYS       = aws_secretsmanager_secret.this["jwt-signing-keys"].arn
     DATABASE_URL           = "${aws_secretsmanager_secret.this["database"].arn}:url::"
     DATABASE_MIGRATION_URL = "${aws_secretsmanager_secret.this["database-migration"].arn}:url::"
+    CLICKHOUSE_USER        = "${aws_secretsmanager_secret.this["clickhouse"].arn}:username::"
     CLICKHOUSE_PASSWORD    = "${aws_secretsmanager_secret.this["clickhouse"].arn}:password::"
   }
 }

@@ -1,5 +1,5 @@
 variable "name_prefix" {
-  description = "Prefix of every secret name, e.g. `auth/prod`. Secrets are `<name_prefix>/jwt-signing-keys`, `<name_prefix>/database`, `<name_prefix>/database-migration` and `<name_prefix>/clickhouse`."
+  description = "Prefix of every secret name, e.g. `auth/prod`. Secrets are `<name_prefix>/jwt-signing-keys`, `<name_prefix>/database`, `<name_prefix>/database-migration`, `<name_prefix>/clickhouse` and `<name_prefix>/clickhouse-admin` (operators only)."
   type        = string
 
   validation {
@@ -9,7 +9,7 @@ variable "name_prefix" {
 }
 
 variable "reader_role_arns" {
-  description = "IAM role ARNs allowed to read the secret values (secretsmanager:GetSecretValue) and to decrypt them through Secrets Manager, e.g. the App Runner instance role."
+  description = "IAM role ARNs allowed to read the app's secret values (secretsmanager:GetSecretValue) and to decrypt them through Secrets Manager, e.g. the App Runner instance role. Denied the operator-only clickhouse-admin secret."
   type        = list(string)
 
   validation {
@@ -68,13 +68,13 @@ variable "kms_deletion_window_in_days" {
 }
 
 variable "secret_value_versions" {
-  description = "Optional: secrets whose value Terraform writes, keyed by secret (`jwt-signing-keys`, `database`, `database-migration`, `clickhouse`), each with a version number. Bump a version to write a new value from secret_values_wo. Leave empty (the default) when runbook scripts write the values."
+  description = "Optional: secrets whose value Terraform writes, keyed by secret (`jwt-signing-keys`, `database`, `database-migration`, `clickhouse`, `clickhouse-admin`), each with a version number. Bump a version to write a new value from secret_values_wo. Leave empty (the default) when runbook scripts write the values."
   type        = map(number)
   default     = {}
 
   validation {
-    condition     = alltrue([for name in keys(var.secret_value_versions) : contains(["jwt-signing-keys", "database", "database-migration", "clickhouse"], name)])
-    error_message = "secret_value_versions keys must be among jwt-signing-keys, database, database-migration, clickhouse."
+    condition     = alltrue([for name in keys(var.secret_value_versions) : contains(["jwt-signing-keys", "database", "database-migration", "clickhouse", "clickhouse-admin"], name)])
+    error_message = "secret_value_versions keys must be among jwt-signing-keys, database, database-migration, clickhouse, clickhouse-admin."
   }
 
   validation {

@@ -36,7 +36,7 @@ run "secrets_are_containers_encrypted_with_the_cmk" {
   command = plan
 
   assert {
-    condition     = toset(keys(aws_secretsmanager_secret.this)) == toset(["jwt-signing-keys", "database", "database-migration", "clickhouse"])
+    condition     = toset(keys(aws_secretsmanager_secret.this)) == toset(["jwt-signing-keys", "database", "database-migration", "clickhouse", "clickhouse-admin"])
     error_message = "The module must create exactly the app secrets."
   }
 
@@ -109,18 +109,63 @@ run "secret_policies_allow_readers_and_deny_everyone_else" {
   }
 
   assert {
-    condition     = alltrue([for d in data.aws_iam_policy_document.secret : d.statement[0].effect == "Allow" && d.statement[0].actions == toset(["secretsmanager:GetSecretValue"]) && one(d.statement[0].condition).variable == "aws:PrincipalArn" && one(d.statement[0].condition).test == "StringEquals" && toset(one(d.statement[0].condition).values) == toset(["arn:aws:iam::111122223333:role/auth-dev-apprunner-instance"])])
-    error_message = "Each secret allows GetSecretValue to the reader roles only."
+    condition     = alltrue([for name, d in data.aws_iam_policy_document.secret : d.statement[0].effect == "Allow" && d.statement[0].actions == toset(["secretsmanager:GetSecretValue"]) && one(d.statement[0].condition).variable == "aws:PrincipalArn" && one(d.statement[0].condition).test == "StringEquals" && toset(one(d.statement[0].condition).values) == toset(["arn:aws:iam::111122223333:role/auth-dev-apprunner-instance"]) if name != "clickhouse-admin"])
+    error_message = "Each app secret allows GetSecretValue to the reader roles only."
   }
 
   assert {
-    condition     = alltrue([for d in data.aws_iam_policy_document.secret : d.statement[1].effect == "Deny" && one(d.statement[1].condition).test == "StringNotEquals" && one(d.statement[1].condition).variable == "aws:PrincipalArn" && toset(one(d.statement[1].condition).values) == toset(["arn:aws:iam::111122223333:role/auth-dev-apprunner-instance", "arn:aws:iam::111122223333:role/auth-dev-secret-writer", "arn:aws:iam::111122223333:role/break-glass"])])
-    error_message = "Each secret denies GetSecretValue to every principal that is not a reader, writer or admin."
+    condition     = alltrue([for name, d in data.aws_iam_policy_document.secret : d.statement[1].effect == "Deny" && one(d.statement[1].condition).test == "StringNotEquals" && one(d.statement[1].condition).variable == "aws:PrincipalArn" && toset(one(d.statement[1].condition).values) == toset(["arn:aws:iam::111122223333:role/auth-dev-apprunner-instance", "arn:aws:iam::111122223333:role/auth-dev-secret-writer", "arn:aws:iam::111122223333:role/break-glass"]) if name != "clickhouse-admin"])
+    error_message = "Each app secret denies GetSecretValue to every principal that is not a reader, writer or admin."
   }
 
   assert {
     condition     = alltrue([for name, d in data.aws_iam_policy_document.secret : d.statement[0].resources == toset([aws_secretsmanager_secret.this[name].arn])])
     error_message = "Secret policies must name their own secret, not \"*\"."
+  }
+}
+
+run "clickhouse_admin_is_for_operators_only" {
+  command = plan
+
+  # Every mocked secret shares one ARN; give the admin secret its own to tell it apart from the app's.
+  override_resource {
+    target          = aws_secretsmanager_secret.this["clickhouse-admin"]
+    override_during = plan
+    values          = { arn = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:auth/dev/clickhouse-admin-AbCdEf" }
+  }
+
+  assert {
+    condition     = aws_secretsmanager_secret.this["clickhouse-admin"].name == "auth/dev/clickhouse-admin" && aws_secretsmanager_secret.this["clickhouse-admin"].kms_key_id == aws_kms_key.this.arn
+    error_message = "The admin secret is <name_prefix>/clickhouse-admin, encrypted with the module's key."
+  }
+
+  assert {
+    condition     = data.aws_iam_policy_document.secret["clickhouse-admin"].statement[0].effect == "Allow" && toset(one(data.aws_iam_policy_document.secret["clickhouse-admin"].statement[0].condition).values) == toset(["arn:aws:iam::111122223333:role/auth-dev-secret-writer", "arn:aws:iam::111122223333:role/break-glass"])
+    error_message = "Only the writer and admin roles may read the ClickHouse admin secret."
+  }
+
+  assert {
+    condition     = data.aws_iam_policy_document.secret["clickhouse-admin"].statement[1].effect == "Deny" && one(data.aws_iam_policy_document.secret["clickhouse-admin"].statement[1].condition).test == "StringNotEquals" && !contains(one(data.aws_iam_policy_document.secret["clickhouse-admin"].statement[1].condition).values, "arn:aws:iam::111122223333:role/auth-dev-apprunner-instance")
+    error_message = "The app's reader role must meet the explicit deny on the ClickHouse admin secret."
+  }
+
+  assert {
+    condition     = length([for reference in values(output.runtime_environment_secrets) : reference if strcontains(reference, aws_secretsmanager_secret.this["clickhouse-admin"].arn)]) == 0
+    error_message = "The app must not be given the ClickHouse admin secret."
+  }
+}
+
+run "clickhouse_admin_without_operators_is_denied_to_everyone" {
+  command = plan
+
+  variables {
+    writer_role_arns = []
+    admin_role_arns  = []
+  }
+
+  assert {
+    condition     = length(data.aws_iam_policy_document.secret["clickhouse-admin"].statement) == 1 && data.aws_iam_policy_document.secret["clickhouse-admin"].statement[0].effect == "Deny" && length(data.aws_iam_policy_document.secret["clickhouse-admin"].statement[0].condition) == 0
+    error_message = "With no writer or admin role, the admin secret is denied to every principal, the app included."
   }
 }
 
@@ -135,6 +180,11 @@ run "runtime_secret_references_use_json_keys" {
   assert {
     condition     = output.runtime_environment_secrets["DATABASE_MIGRATION_URL"] == "${aws_secretsmanager_secret.this["database-migration"].arn}:url::"
     error_message = "DATABASE_MIGRATION_URL must reference the url JSON key of the database-migration secret."
+  }
+
+  assert {
+    condition     = output.runtime_environment_secrets["CLICKHOUSE_USER"] == "${aws_secretsmanager_secret.this["clickhouse"].arn}:username::"
+    error_message = "CLICKHOUSE_USER must come from the username key of the clickhouse secret, so user and password switch together."
   }
 
   assert {
