@@ -103,11 +103,14 @@ export function createAuthService(deps: AuthServiceDeps) {
       await deps.loginThrottle?.assertAllowed(attempt);
     } catch (error) {
       if (error instanceof AppError && error.code === 'account_locked') {
+        // Name the account in the events when it exists (operators look locks up by user); one indexed
+        // lookup, and the answer is the same whether the account exists or not.
+        const lockedUserId = (await findUserByEmail(sql, input.email))?.id;
         // The lock itself is recorded once, by the attempt that set it; every refused attempt is a failure.
         if (error.cause instanceof AccountLock && error.cause.newlyLocked) {
-          events.emit({ type: 'account_locked', outcome: 'failure', reason: error.cause.scope, ...eventContext(context) });
+          events.emit({ type: 'account_locked', outcome: 'failure', reason: error.cause.scope, userId: lockedUserId, ...eventContext(context) });
         }
-        fail('locked');
+        fail('locked', lockedUserId);
       }
       throw error;
     }

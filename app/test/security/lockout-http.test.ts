@@ -46,6 +46,11 @@ test('50 parallel wrong passwords from one IP: exactly LOCKOUT_IP_THRESHOLD are 
   t.is(types.filter((type) => type.startsWith('account_locked')).length, 1);
   t.is(types.filter((type) => type === 'login_failed:locked').length, 46);
   t.like(app.sink.events.find((event) => event.type === 'account_locked'), { clientIp: '198.51.100.10', reason: 'account_ip' });
+  // Lock events name the account, so operators can find them by user.
+  const victimId = app.sink.events.find((event) => event.type === 'user_registered')?.userId;
+  t.truthy(victimId);
+  t.is(app.sink.events.find((event) => event.type === 'account_locked')?.userId, victimId);
+  t.true(app.sink.events.filter((event) => event.reason === 'locked').every((event) => event.userId === victimId));
 });
 
 test('50 parallel wrong passwords from 50 IPs: exactly LOCKOUT_THRESHOLD are checked, then the whole account is locked', async (t) => {
