@@ -150,6 +150,7 @@ test('the runtime layout starts with the image CMD, passes the image HEALTHCHECK
     DATABASE_URL: databaseUrl.href,
     DATABASE_SSL: 'disable',
     JWT_SIGNING_KEYS: JSON.stringify(generateEphemeralKeySet()),
+    JWT_ISSUER: 'https://auth.test.example',
   };
   const [command, ...args] = stage.cmd;
   const child = spawn(command!, args, { cwd: appDir, env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -46,6 +46,15 @@ function crossChecks(values: Partial<ConfigValues>): string[] {
   if (values.LOCKOUT_MAX_DURATION !== undefined && values.LOCKOUT_BASE_DURATION !== undefined && values.LOCKOUT_MAX_DURATION < values.LOCKOUT_BASE_DURATION) {
     problems.push('LOCKOUT_MAX_DURATION: expected at least LOCKOUT_BASE_DURATION');
   }
+  // The per-IP level must trip first; otherwise one attacker locks the whole account before any per-IP
+  // lock, and the lockout becomes a denial-of-service weapon (architecture/THREAT_MODEL.md).
+  if (values.LOCKOUT_THRESHOLD !== undefined && values.LOCKOUT_IP_THRESHOLD !== undefined && values.LOCKOUT_THRESHOLD < values.LOCKOUT_IP_THRESHOLD) {
+    problems.push('LOCKOUT_THRESHOLD: expected at least LOCKOUT_IP_THRESHOLD (the whole-account lock must come after the per-IP one)');
+  }
+  // Tokens minted with the development issuer would be accepted by any verifier configured the same way.
+  if (values.NODE_ENV === 'production' && values.JWT_ISSUER !== undefined && !values.JWT_ISSUER.startsWith('https://')) {
+    problems.push('JWT_ISSUER: expected the https:// URL of the service when NODE_ENV=production');
+  }
   return problems;
 }
 

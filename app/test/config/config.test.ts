@@ -56,9 +56,22 @@ test('secret values are never echoed in problems', (t) => {
 test('production refuses to start without signing keys', (t) => {
   t.true(problemsOf({ ...BASE, NODE_ENV: 'production' }).some((problem) => problem.startsWith('JWT_SIGNING_KEYS: required when NODE_ENV=production')));
   const keys = JSON.stringify({ keys: [generateSigningJwk('current', 'k1')] });
-  const config = loadConfig({ ...BASE, NODE_ENV: 'production', JWT_SIGNING_KEYS: keys });
+  const config = loadConfig({ ...BASE, NODE_ENV: 'production', JWT_SIGNING_KEYS: keys, JWT_ISSUER: 'https://auth.example.com' });
   t.is(config.jwt.signingKeys?.keys[0]?.kid, 'k1');
   t.is(config.database.ssl, 'require');
+});
+
+test('production refuses the development issuer or any non-https issuer', (t) => {
+  const keys = JSON.stringify({ keys: [generateSigningJwk('current', 'k1')] });
+  for (const issuer of [undefined, 'http://auth.example.com']) {
+    const env = { ...BASE, NODE_ENV: 'production', JWT_SIGNING_KEYS: keys, ...(issuer ? { JWT_ISSUER: issuer } : {}) };
+    t.true(problemsOf(env).some((problem) => problem.startsWith('JWT_ISSUER: expected the https:// URL')), String(issuer));
+  }
+});
+
+test('the whole-account lockout threshold cannot be below the per-IP one', (t) => {
+  t.true(problemsOf({ ...BASE, LOCKOUT_THRESHOLD: '5', LOCKOUT_IP_THRESHOLD: '10' }).some((problem) => problem.startsWith('LOCKOUT_THRESHOLD: expected at least LOCKOUT_IP_THRESHOLD')));
+  t.false(problemsOf({ ...BASE, LOCKOUT_THRESHOLD: '10', LOCKOUT_IP_THRESHOLD: '10' }).some((problem) => problem.startsWith('LOCKOUT_THRESHOLD')));
 });
 
 test('a signing key set needs exactly one current key and unique kids', (t) => {
