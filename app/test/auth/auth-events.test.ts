@@ -5,21 +5,10 @@ import { AUTH_EVENT_TYPES, type AuthEvent } from '../../src/events/auth-event.ts
 import { createEventEmitter } from '../../src/events/emitter.ts';
 import { createMemorySink } from '../../src/events/memory-sink.ts';
 import { createNoopSink } from '../../src/events/noop-sink.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
-import { PASSWORD, registerAndLogin, startTestApp, type TestApp } from '../helpers/test-app.ts';
+import { sharedTestApp } from '../helpers/shared-app.ts';
+import { PASSWORD, registerAndLogin } from '../helpers/test-app.ts';
 
-let db: TestDatabase;
-let app: TestApp;
-
-test.before(async () => {
-  db = await createTestDatabase();
-  app = await startTestApp(db);
-});
-
-test.after.always(async () => {
-  await app?.close();
-  await db?.drop();
-});
+const { app } = sharedTestApp(test, {}, { checkOpenApi: false });
 
 test('the emitter adds id, time and service metadata', (t) => {
   const sink = createMemorySink();

@@ -1,23 +1,8 @@
 import test from 'ava';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
-import { startTestApp, type TestApp } from '../helpers/test-app.ts';
+import { sharedTestApp } from '../helpers/shared-app.ts';
+import { startTestApp } from '../helpers/test-app.ts';
 
-let db: TestDatabase;
-let app: TestApp;
-
-test.before(async () => {
-  db = await createTestDatabase();
-  app = await startTestApp(db);
-});
-
-test.after.always(async () => {
-  await app?.close();
-  await db?.drop();
-});
-
-test.afterEach.always('every response matched its OpenAPI documentation', (t) => {
-  t.deepEqual(app.undocumented, []);
-});
+const { app, db } = sharedTestApp(test);
 
 type ErrorBody = { error: { code: string; message: string } };
 

@@ -1,23 +1,8 @@
 import test from 'ava';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
-import { PASSWORD, registerAndLogin, startTestApp, type TestApp } from '../helpers/test-app.ts';
+import { sharedTestApp } from '../helpers/shared-app.ts';
+import { PASSWORD, registerAndLogin, startTestApp } from '../helpers/test-app.ts';
 
-let db: TestDatabase;
-let app: TestApp;
-
-test.before(async () => {
-  db = await createTestDatabase();
-  app = await startTestApp(db, { env: { REFRESH_IDLE_TTL: '1h', SESSION_MAX_TTL: '3h' } });
-});
-
-test.after.always(async () => {
-  await app?.close();
-  await db?.drop();
-});
-
-test.afterEach.always('every response matched its OpenAPI documentation', (t) => {
-  t.deepEqual(app.undocumented, []);
-});
+const { app, db } = sharedTestApp(test, { env: { REFRESH_IDLE_TTL: '1h', SESSION_MAX_TTL: '3h' } });
 
 type ErrorBody = { error: { code: string; message: string } };
 type TokenPair = { access_token: string; token_type: string; expires_in: number; refresh_token: string };

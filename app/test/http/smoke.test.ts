@@ -1,19 +1,8 @@
 import test from 'ava';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
-import { PASSWORD, registerAndLogin, startTestApp, type TestApp } from '../helpers/test-app.ts';
+import { sharedTestApp } from '../helpers/shared-app.ts';
+import { PASSWORD, registerAndLogin } from '../helpers/test-app.ts';
 
-let db: TestDatabase;
-let app: TestApp;
-
-test.before(async () => {
-  db = await createTestDatabase();
-  app = await startTestApp(db);
-});
-
-test.after.always(async () => {
-  await app?.close();
-  await db?.drop();
-});
+const { app } = sharedTestApp(test, {}, { checkOpenApi: false });
 
 test('register, log in, read /v1/me, refresh and log out', async (t) => {
   const tokens = await registerAndLogin(app, 'smoke@example.com');
