@@ -7,11 +7,11 @@ import { configVariables } from '../app/src/config/index.ts';
 import { findFiles, modulesDir, parseHclFile, repoRoot } from './lib/hcl.ts';
 import { checkLiveTree, RULES, type Rule } from './lib/live-tree-checks.ts';
 import { readContractTable } from './lib/contract-table.ts';
-import { evaluateInputs, HclCache, loadUnit, terragruntDir } from './lib/live-tree.ts';
+import { dependencyPath, evaluateInputs, HclCache, loadUnit, terragruntDir } from './lib/live-tree.ts';
 
 const liveDir = join(terragruntDir, 'live');
 const ENVIRONMENTS = ['nonprod/eu-west-1/dev', 'nonprod/eu-west-1/staging', 'prod/eu-west-1/prod'];
-const ENV_UNITS = ['app', 'clickhouse', 'network', 'rds', 'secrets'];
+const ENV_UNITS = ['alarms', 'app', 'clickhouse', 'network', 'rds', 'secrets'];
 const GLOBAL_UNITS = ['ecr', 'github-oidc', 'state-backend'];
 
 // Units that may exist in some environments only, with the reason. Empty: the environments are symmetric.
@@ -152,6 +152,20 @@ test('secrets unit: the reader role is the app instance role, by the name apprun
   }
 });
 
+test('app unit: its alarms notify the environment\'s alarms unit, whose topic is KMS-encrypted', async (t) => {
+  const loaded = await cache;
+  t.regex(readFileSync(join(modulesDir, 'alarm-topic', 'main.tf'), 'utf8'), /kms_master_key_id\s+= local\.kms_key_arn/);
+  for (const env of ENVIRONMENTS) {
+    const app = loadUnit(loaded, join(liveDir, env, 'app', 'terragrunt.hcl'));
+    t.is(dependencyPath(loaded, app, 'alarms'), join(liveDir, env, 'alarms'), env);
+    t.is(app.inputs.alarm_sns_topic_arn?.value, '${dependency.alarms.outputs.topic_arn}', env);
+    const alarms = evaluateInputs(loaded, loadUnit(loaded, join(liveDir, env, 'alarms', 'terragrunt.hcl'))).values;
+    t.is(alarms.name, `auth-${env.split('/').pop()}-alarms`, env);
+    // The name must be one apprunner-service accepts at the end of alarm_sns_topic_arn.
+    t.regex(`arn:aws:sns:eu-west-1:111111111111:${String(alarms.name)}`, /^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]+$/);
+  }
+});
+
 test('the lock file policy is what the README says: .terraform.lock.hcl committed next to each unit, caches ignored', (t) => {
   const gitignore = readFileSync(join(repoRoot, '.gitignore'), 'utf8');
   t.regex(gitignore, /^\.terraform\/$/m);
@@ -177,9 +191,15 @@ test('github-oidc unit: one deploy role per environment folder of the account, f
     const deploy = evaluateInputs(loaded, unit).values.deploy_environments as Record<string, { apprunner_service_name: string }>;
     const envs = ENVIRONMENTS.filter((env) => env.startsWith(`${account}/`));
     t.deepEqual(Object.keys(deploy).sort(), envs.map((env) => env.split('/').pop()!).sort(), account);
+    // The infra role's IAM rights cover <iam_name_prefix>-*: the names the network and app units give their roles.
+    const infra = evaluateInputs(loaded, unit).values.infra_environments as Record<string, { iam_name_prefix: string }>;
+    t.deepEqual(Object.keys(infra).sort(), Object.keys(deploy).sort(), `${account}: one infra role per environment`);
     for (const env of envs) {
       const app = evaluateInputs(loaded, loadUnit(loaded, join(liveDir, env, 'app', 'terragrunt.hcl'))).values;
       t.is(deploy[env.split('/').pop()!]?.apprunner_service_name, app.name as string, env);
+      const network = evaluateInputs(loaded, loadUnit(loaded, join(liveDir, env, 'network', 'terragrunt.hcl'))).values;
+      t.is(infra[env.split('/').pop()!]?.iam_name_prefix, app.name as string, `${env}: infra IAM prefix is the app name`);
+      t.is(network.name, app.name, `${env}: the network's roles share the prefix`);
     }
   }
 });

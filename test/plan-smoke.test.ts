@@ -7,7 +7,7 @@ import { planSmoke } from './lib/plan-smoke.ts';
 
 const ENVIRONMENTS = ['nonprod/eu-west-1/dev', 'nonprod/eu-west-1/staging', 'prod/eu-west-1/prod'];
 const UNITS = [
-  ...ENVIRONMENTS.flatMap((env) => ['network', 'rds', 'secrets', 'clickhouse', 'app'].map((unit) => `${env}/${unit}`)),
+  ...ENVIRONMENTS.flatMap((env) => ['network', 'rds', 'secrets', 'alarms', 'clickhouse', 'app'].map((unit) => `${env}/${unit}`)),
   ...['nonprod', 'prod'].flatMap((account) => ['state-backend', 'github-oidc', 'ecr'].map((unit) => `${account}/_global/${unit}`)),
 ];
 

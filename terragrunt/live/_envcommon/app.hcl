@@ -1,9 +1,7 @@
 # The auth service on App Runner (module apprunner-service). A deploy is an apply of this unit with IMAGE_TAG
 # set to the git SHA; a rollback is the same apply with an earlier SHA.
 locals {
-  env     = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
-  account = read_terragrunt_config(find_in_parent_folders("account.hcl")).locals
-  region  = read_terragrunt_config(find_in_parent_folders("region.hcl")).locals
+  env = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
 
   # Default "0000000" is a placeholder that lets plans run without a deploy (pull requests, drift checks);
   # the before_hook below refuses an apply unless IMAGE_TAG is set.
@@ -37,6 +35,14 @@ dependency "secrets" {
       CLICKHOUSE_PASSWORD    = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:auth/mock/clickhouse-AbCdEf:password::"
     }
     kms_key_arn = "arn:aws:kms:eu-west-1:111111111111:key/00000000-0000-0000-0000-000000000000"
+  }
+  mock_outputs_allowed_terraform_commands = ["validate", "plan"]
+}
+
+dependency "alarms" {
+  config_path = "${get_terragrunt_dir()}/../alarms"
+  mock_outputs = {
+    topic_arn = "arn:aws:sns:eu-west-1:111111111111:auth-mock-alarms"
   }
   mock_outputs_allowed_terraform_commands = ["validate", "plan"]
 }
@@ -78,8 +84,8 @@ inputs = {
   subnet_ids           = dependency.network.outputs.private_subnet_ids
   security_group_ids   = [dependency.network.outputs.connector_security_group_id]
   secrets_kms_key_arns = [dependency.secrets.outputs.kms_key_arn]
-  # No module creates this topic yet; it is the per-environment alarm topic by naming convention.
-  alarm_sns_topic_arn = "arn:aws:sns:${local.region.aws_region}:${local.account.account_id}:auth-${local.env.env}-alarms"
+  # The environment's alarm topic (alarms unit, module alarm-topic).
+  alarm_sns_topic_arn = dependency.alarms.outputs.topic_arn
 
   # JWT_SIGNING_KEYS, DATABASE_URL, DATABASE_MIGRATION_URL (the owner, for start-up migrations),
   # CLICKHOUSE_USER and CLICKHOUSE_PASSWORD, injected by App Runner from Secrets Manager. CLICKHOUSE_USER is not

@@ -29,6 +29,10 @@ locals {
   # bump (with TF_VAR_password_wo exported) to send a new admin password: README "ClickHouse admin password"
   clickhouse_admin_password_version = 1
 
+  # alarms: addresses that get the App Runner alarms' notifications (each must confirm AWS's mail first).
+  # Empty until the on-call address exists: the alarms still change state and show in CloudWatch.
+  alarm_email_subscriptions = []
+
   # app
   app_cpu             = "1024"
   app_memory          = "2048"
