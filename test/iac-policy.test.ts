@@ -146,6 +146,9 @@ const badFixtures: [string, string, string][] = [
   ['open-ingress', 'IPv6 ingress rule from anywhere', 'resource "aws_vpc_security_group_ingress_rule" "db" {\n cidr_ipv6 = "::/0"\n}'],
   ['open-ingress', 'inline ingress', 'resource "aws_security_group" "db" {\n ingress {\n from_port = 22\n to_port = 22\n protocol = "tcp"\n cidr_blocks = ["0.0.0.0/0"]\n }\n}'],
   ['open-ingress', 'legacy rule', 'resource "aws_security_group_rule" "ssh" {\n type = "ingress"\n cidr_blocks = ["10.0.0.0/8", "0.0.0.0/0"]\n}'],
+  ['broad-managed-policy', 'AdministratorAccess attached', 'resource "aws_iam_role_policy_attachment" "admin" {\n role = "r"\n policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"\n}'],
+  ['broad-managed-policy', 'PowerUserAccess as another variable\'s default', 'variable "read_only_policy_arns" {\n type = list(string)\n default = ["arn:aws:iam::aws:policy/PowerUserAccess"]\n}'],
+  ['broad-managed-policy', 'AdministratorAccess as infra_policy_arns\' default', 'variable "infra_policy_arns" {\n type = list(string)\n default = ["arn:aws:iam::aws:policy/AdministratorAccess"]\n}'],
   ['oidc-sub-pinned', 'trust without sub', trust('{ StringEquals = { "token.actions.githubusercontent.com:aud" = "sts.amazonaws.com" } }')],
   [
     'oidc-sub-pinned',
@@ -217,6 +220,8 @@ const goodFixtures: [string, string][] = [
      resource "aws_iam_role" "deploy" { assume_role_policy = data.aws_iam_policy_document.trust.json }`,
   ],
 ];
+
+goodFixtures.push(['PowerUserAccess as the default of infra_policy_arns (the documented exception)', 'variable "infra_policy_arns" {\n type = list(string)\n default = ["arn:aws:iam::aws:policy/PowerUserAccess"]\n}']);
 
 goodFixtures.push([
   'aud through a local holding sts.amazonaws.com',

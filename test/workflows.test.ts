@@ -11,7 +11,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { repoRoot, moduleInterface, modulesDir } from './lib/hcl.ts';
 import {
-  environmentFindings, environmentName, jobsOf, parseYaml, permissionFindings, stepsOf, timeoutFindings,
+  environmentFindings, environmentName, jobsOf, targetEnvironment, parseYaml, permissionFindings, stepsOf, timeoutFindings,
   unpinnedUses, untrustedRunFindings, type Yaml,
 } from './lib/workflow-rules.ts';
 import { deployEnvironments, loadOidcTrust, trustFindings, type OidcTrust } from './lib/oidc-trust.ts';
@@ -34,6 +34,8 @@ test('the github-oidc trust is read from the live tree and the module', (t) => {
   for (const account of trust.accounts) {
     t.regex(account.accountId, /^\d{12}$/);
     t.false(Object.values(account.deployRoles).includes(account.planRole), 'the plan role is never a deploy role');
+    t.deepEqual(Object.keys(account.infraRoles).sort(), deployEnvironments(account), `${account.account}: one infra role per environment`);
+    for (const role of Object.values(account.infraRoles)) t.false([account.planRole, ...Object.values(account.deployRoles)].includes(role), `${role} is only an infra role`);
   }
 });
 
@@ -138,7 +140,7 @@ test('two applies to one environment share one concurrency group (apply-<env>) a
       const environment = environmentName(job);
       if (!environment) continue;
       const group = typeof job.concurrency === 'string' ? job.concurrency : job.concurrency?.group;
-      t.is(group, `apply-${environment}`, `${path} job ${id}`);
+      t.is(group, `apply-${targetEnvironment(environment)}`, `${path} job ${id}`);
       if (typeof job.concurrency === 'object') t.not((job.concurrency as Yaml)['cancel-in-progress'], true, `${path} job ${id}: never cancel a running apply`);
     }
   }
@@ -171,8 +173,8 @@ test('the trust rule fails on an unknown role, a plan role outside pull requests
   const fixtureTrust: OidcTrust = {
     repository: 'acme/auth-platform',
     accounts: [
-      { account: 'nonprod', accountId: '111111111111', planRole: 'gh-plan', deployRoles: { dev: 'gh-deploy-dev', staging: 'gh-deploy-staging' } },
-      { account: 'prod', accountId: '222222222222', planRole: 'gh-plan', deployRoles: { prod: 'gh-deploy-prod' } },
+      { account: 'nonprod', accountId: '111111111111', planRole: 'gh-plan', deployRoles: { dev: 'gh-deploy-dev', staging: 'gh-deploy-staging' }, infraRoles: { dev: 'gh-infra-dev', staging: 'gh-infra-staging' } },
+      { account: 'prod', accountId: '222222222222', planRole: 'gh-plan', deployRoles: { prod: 'gh-deploy-prod' }, infraRoles: { prod: 'gh-infra-prod' } },
     ],
   };
   const job = (environment: string | undefined, role: string) => ({
@@ -191,6 +193,34 @@ test('the trust rule fails on an unknown role, a plan role outside pull requests
   t.regex(trustFindings(wf({ push: {} }, { a: wrongTarget }), fixtureTrust).join(), /does not belong to nonprod\/dev/);
   t.deepEqual(trustFindings(wf({ pull_request: {} }, { a: job(undefined, 'arn:aws:iam::111111111111:role/gh-plan') }), fixtureTrust), []);
   t.regex(trustFindings(wf({ push: {} }, { a: job('dev', '${{ vars.ROLE }}') }), fixtureTrust).join(), /not a literal role ARN/);
+  // An app deploy approval can never apply infrastructure, and the infra environment never deploys with the app role.
+  t.regex(trustFindings(wf({ push: {} }, { a: job('dev', 'arn:aws:iam::111111111111:role/gh-infra-dev') }), fixtureTrust).join(), /gh-infra-dev is not trusted for environment dev \(trusted: dev-infra\)/);
+  t.regex(trustFindings(wf({ push: {} }, { a: job('dev-infra', 'arn:aws:iam::111111111111:role/gh-deploy-dev') }), fixtureTrust).join(), /gh-deploy-dev is not trusted for environment dev-infra/);
+  t.regex(trustFindings(wf({ push: {} }, { a: job('staging-infra', 'arn:aws:iam::111111111111:role/gh-infra-dev') }), fixtureTrust).join(), /not trusted for environment staging-infra/);
+  t.regex(trustFindings(wf({ push: {} }, { a: job(undefined, 'arn:aws:iam::222222222222:role/gh-infra-prod') }), fixtureTrust).join(), /infra role gh-infra-prod without an environment/);
+  const infraWrongTarget = { environment: 'dev-infra', steps: [...job('dev-infra', 'arn:aws:iam::111111111111:role/gh-infra-dev').steps, { uses: './.github/actions/terragrunt-stack', with: { 'stack-dir': 'terragrunt/live/nonprod/eu-west-1/staging' } }] };
+  t.regex(trustFindings(wf({ push: {} }, { a: infraWrongTarget }), fixtureTrust).join(), /does not belong to nonprod\/dev-infra/);
+  const infraRightTarget = { environment: 'dev-infra', steps: [...job('dev-infra', 'arn:aws:iam::111111111111:role/gh-infra-dev').steps, { uses: './.github/actions/terragrunt-stack', with: { 'stack-dir': 'terragrunt/live/nonprod/eu-west-1/dev' } }] };
+  t.deepEqual(trustFindings(wf({ workflow_dispatch: {} }, { a: infraRightTarget }), fixtureTrust), []);
+});
+
+test('infra.yml applies each environment with its infra role, in the <env>-infra GitHub environment only', (t) => {
+  const infra = workflows.get('.github/workflows/infra.yml')!;
+  const jobs = jobsOf(infra);
+  t.deepEqual(jobs.map(([, job]) => environmentName(job)).sort(), trust.accounts.flatMap((a) => deployEnvironments(a)).map((env) => `${env}-infra`).sort());
+  const infraRoles = new Set(trust.accounts.flatMap((a) => Object.values(a.infraRoles)));
+  for (const [id, job] of jobs) {
+    const roles = JSON.stringify(job.steps).match(/role\/[\w+=,.@-]+/g) ?? [];
+    t.true(roles.length > 0 && roles.every((role) => infraRoles.has(role.slice('role/'.length))), `${id} assumes only an infra role`);
+  }
+  // And no other workflow uses an infra role or an -infra environment.
+  for (const [path, workflow] of workflows) {
+    if (path.endsWith('infra.yml')) continue;
+    for (const [id, job] of jobsOf(workflow)) {
+      t.false(/-infra$/.test(environmentName(job) ?? ''), `${path} job ${id}`);
+      t.false([...infraRoles].some((role) => JSON.stringify(job.steps ?? []).includes(`role/${role}`)), `${path} job ${id}`);
+    }
+  }
 });
 
 test('every environment the deploy roles trust is deployed by deploy.yml, in promotion order', (t) => {

@@ -136,6 +136,24 @@ function oidcAudPinned(facts: ModuleFacts): string[] {
     .map((s) => `${where(s)}: federated trust without StringEquals :aud = sts.amazonaws.com`);
 }
 
+const BROAD_MANAGED_POLICY = /:policy\/(AdministratorAccess|PowerUserAccess|IAMFullAccess)$/;
+
+/** Where in a module an account-wide AWS managed policy is named: attachments, managed_policy_arns, variable defaults. */
+function broadManagedPolicies({ module }: ModuleFacts): string[] {
+  const found: string[] = [];
+  const walk = (value: unknown, path: string) => {
+    if (typeof value === 'string') {
+      if (BROAD_MANAGED_POLICY.test(value)) found.push(`${path}: ${value}`);
+    } else if (Array.isArray(value)) value.forEach((item, index) => walk(item, `${path}[${index}]`));
+    else if (value && typeof value === 'object') for (const [key, item] of Object.entries(value)) walk(item, `${path}.${key}`);
+  };
+  walk(module.resource, 'resource');
+  walk(module.variable, 'variable');
+  walk(module.locals, 'locals');
+  // The one exception (see RULES): PowerUserAccess as the default of github-oidc's infra_policy_arns.
+  return found.filter((where) => !/^variable\.infra_policy_arns\[0\]\.default\[\d+\]: arn:aws:iam::aws:policy\/PowerUserAccess$/.test(where));
+}
+
 /** The rule table. */
 export const RULES: Rule[] = [
   {
@@ -194,6 +212,13 @@ export const RULES: Rule[] = [
     forbids: 'a federated (OIDC) trust statement without StringEquals :aud = sts.amazonaws.com',
     exceptions: 'none',
     check: oidcAudPinned,
+  },
+  {
+    id: 'broad-managed-policy',
+    forbids: 'naming AdministratorAccess, PowerUserAccess or IAMFullAccess anywhere in a module (attachment, managed_policy_arns, variable default, local)',
+    exceptions:
+      'PowerUserAccess as the default of github-oidc\'s infra_policy_arns: the manual, reviewer-gated infra role (GitHub environment <env>-infra) applies every unit of an environment, so it needs every service; it gets no IAM from it (PowerUserAccess excludes iam:*), its IAM rights are a separate statement scoped to the environment\'s name prefix, and the variable\'s validation refuses AdministratorAccess and IAMFullAccess',
+    check: broadManagedPolicies,
   },
   {
     id: 'no-for-all-values',

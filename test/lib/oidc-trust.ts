@@ -5,7 +5,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { liveDir, modulesDir, parseHclFile, parseModule, type HclJson } from './hcl.ts';
 import { evaluateInputs, HclCache, loadUnit } from './live-tree.ts';
-import { assumedRoles, environmentName, jobsOf, type Job, type Yaml } from './workflow-rules.ts';
+import { assumedRoles, environmentName, jobsOf, targetEnvironment, type Job, type Yaml } from './workflow-rules.ts';
 
 export interface AccountTrust {
   account: string;
@@ -14,6 +14,8 @@ export interface AccountTrust {
   planRole: string;
   /** Deploy role name per GitHub environment, each trusted for `repo:<repo>:environment:<name>` only. */
   deployRoles: Record<string, string>;
+  /** Infra role name per environment, each trusted for `repo:<repo>:environment:<name>-infra` only. */
+  infraRoles: Record<string, string>;
 }
 
 export interface OidcTrust {
@@ -75,11 +77,13 @@ export async function loadOidcTrust(live = liveDir, modules = modulesDir): Promi
     repository = slug;
     const prefix = String(need('name_prefix'));
     const environments = Object.keys(need('deploy_environments') as Record<string, unknown>).sort();
+    const infraEnvironments = Object.keys(need('infra_environments') as Record<string, unknown>).sort();
     accounts.push({
       account,
       accountId,
       planRole: roleName(module, 'plan', { 'var.name_prefix': prefix }),
       deployRoles: Object.fromEntries(environments.map((env) => [env, roleName(module, 'deploy', { 'var.name_prefix': prefix, 'each.key': env })])),
+      infraRoles: Object.fromEntries(infraEnvironments.map((env) => [env, roleName(module, 'infra', { 'var.name_prefix': prefix, 'each.key': env })])),
     });
   }
   if (!repository || accounts.length === 0) throw new Error('no _global/github-oidc unit found in the live tree');
@@ -126,9 +130,12 @@ export function trustFindings(workflows: Map<string, Yaml>, trust: OidcTrust): s
             findings.push(`${where}: plan role ${roleName} is used outside pull_request (triggers: ${on.join(', ')})`);
           }
           if (environment) findings.push(`${where}: plan role with an environment changes the OIDC sub; the trust expects pull_request`);
-        } else if (Object.values(account.deployRoles).includes(roleName!)) {
-          const trustedFor = Object.keys(account.deployRoles).filter((env) => account.deployRoles[env] === roleName);
-          if (!environment) findings.push(`${where}: deploy role ${roleName} without an environment`);
+        } else if (Object.values(account.deployRoles).includes(roleName!) || Object.values(account.infraRoles).includes(roleName!)) {
+          // The GitHub environment each role's `sub` names: `<env>` for a deploy role, `<env>-infra` for an infra role.
+          const kind = Object.values(account.deployRoles).includes(roleName!) ? 'deploy' : 'infra';
+          const roles = kind === 'deploy' ? account.deployRoles : account.infraRoles;
+          const trustedFor = Object.keys(roles).filter((env) => roles[env] === roleName).map((env) => (kind === 'deploy' ? env : `${env}-infra`));
+          if (!environment) findings.push(`${where}: ${kind} role ${roleName} without an environment`);
           else if (!trustedFor.includes(environment)) {
             findings.push(`${where}: ${roleName} is not trusted for environment ${environment} (trusted: ${trustedFor.join(', ')})`);
           }
@@ -138,7 +145,7 @@ export function trustFindings(workflows: Map<string, Yaml>, trust: OidcTrust): s
         }
         for (const target of targets(job, matrix)) {
           const ok = target.startsWith('terragrunt/live/')
-            ? target.startsWith(`terragrunt/live/${account.account}/`) && (!environment || target.split('/').includes(environment))
+            ? target.startsWith(`terragrunt/live/${account.account}/`) && (!environment || target.split('/').includes(targetEnvironment(environment)))
             : target.startsWith(`${account.accountId}.dkr.ecr.`);
           if (!ok) findings.push(`${where}: ${target} does not belong to ${account.account}${environment ? `/${environment}` : ''}`);
         }

@@ -136,6 +136,11 @@ export function environmentName(job: Job): string | undefined {
   return typeof job.environment === 'string' ? job.environment : job.environment?.name;
 }
 
+/** The deployment environment a GitHub environment applies to: `<env>-infra` (infra.yml's reviewers) applies to `<env>`. */
+export function targetEnvironment(environment: string): string {
+  return environment.replace(/-infra$/, '');
+}
+
 /** A job that changes an environment: it assumes a role other than the read-only plan role, or applies. */
 export function changesAnEnvironment(job: Job, planRoleNames: Set<string>): boolean {
   const roleChanges = roleArnsOf(job).some((arn) => !planRoleNames.has(arn.split('/').pop() ?? ''));
@@ -147,7 +152,7 @@ export function changesAnEnvironment(job: Job, planRoleNames: Set<string>): bool
 
 /**
  * Every job that changes an environment runs in a GitHub environment (that is what pins its OIDC `sub`
- * and applies the reviewers), and one that touches prod runs in `prod` itself.
+ * and applies the reviewers), and one that touches prod runs in `prod` itself (or `prod-infra`).
  */
 export function environmentFindings(workflow: Yaml, prodAccountIds: Set<string>, planRoleNames: Set<string>): string[] {
   const findings: string[] = [];
@@ -157,7 +162,7 @@ export function environmentFindings(workflow: Yaml, prodAccountIds: Set<string>,
     const touchesProd =
       /prod/i.test(id) || roleArnsOf(job).some((arn) => prodAccountIds.has(arn.split(':')[4] ?? ''));
     if (!environment) findings.push(`job ${id} changes an environment but has no environment`);
-    else if (touchesProd && environment !== 'prod') findings.push(`job ${id} deploys to prod but its environment is "${environment}"`);
+    else if (touchesProd && targetEnvironment(environment) !== 'prod') findings.push(`job ${id} deploys to prod but its environment is "${environment}"`);
     if (!job.concurrency) findings.push(`job ${id} changes an environment but has no concurrency group`);
   }
   return findings;

@@ -1,5 +1,6 @@
 # GitHub Actions' access to the account (module github-oidc): a read-only plan role trusted for pull requests,
-# and one deploy role per GitHub environment deploying here, trusted for `environment:<name>` only.
+# one deploy role per GitHub environment deploying here, trusted for `environment:<name>` only, and one infra
+# role per environment for infra.yml, trusted for `environment:<name>-infra` only (separate reviewers).
 locals {
   account = read_terragrunt_config(find_in_parent_folders("account.hcl")).locals
 }
@@ -26,6 +27,7 @@ inputs = {
   github_owner        = "acme"
   github_repository   = "auth-platform"
   deploy_environments = local.account.github_deploy_environments
+  infra_environments  = local.account.github_infra_environments
   ecr_repository_arn  = dependency.ecr.outputs.repository_arn
   state_bucket_arn    = dependency.state_backend.outputs.bucket_arn
   state_kms_key_arn   = dependency.state_backend.outputs.kms_key_arn

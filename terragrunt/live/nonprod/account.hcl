@@ -12,4 +12,10 @@ locals {
     dev     = { apprunner_service_name = "auth-dev" }
     staging = { apprunner_service_name = "auth-staging" }
   }
+  # Environments with an infra role (infra.yml, GitHub environment <env>-infra) and the prefix of every IAM name
+  # their units create (auth-<env>-..., the network and app `name`): the infra role's IAM rights stop there.
+  github_infra_environments = {
+    dev     = { iam_name_prefix = "auth-dev" }
+    staging = { iam_name_prefix = "auth-staging" }
+  }
 }

@@ -10,4 +10,9 @@ locals {
   github_deploy_environments = {
     prod = { apprunner_service_name = "auth-prod" }
   }
+  # Environments with an infra role (infra.yml, GitHub environment <env>-infra) and the prefix of every IAM name
+  # their units create (auth-<env>-..., the network and app `name`): the infra role's IAM rights stop there.
+  github_infra_environments = {
+    prod = { iam_name_prefix = "auth-prod" }
+  }
 }

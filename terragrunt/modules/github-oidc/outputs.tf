@@ -32,3 +32,13 @@ output "audience" {
   description = "The `aud` value every role requires (configure-aws-credentials' default audience)."
   value       = local.audience
 }
+
+output "infra_role_arns" {
+  description = "ARNs of the infra roles keyed by environment (role-to-assume in infra.yml jobs with the GitHub environment `<env>-infra`)."
+  value       = { for env, role in aws_iam_role.infra : env => role.arn }
+}
+
+output "infra_subjects" {
+  description = "Exact `sub` values each infra role trusts, keyed by environment, e.g. repo:acme/auth-platform:environment:prod-infra."
+  value       = local.infra_subjects
+}

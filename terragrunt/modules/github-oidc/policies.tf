@@ -99,3 +99,109 @@ data "aws_iam_policy_document" "deploy" {
     }
   }
 }
+
+data "aws_iam_policy_document" "infra" {
+  for_each = var.infra_environments
+
+  statement {
+    sid       = "ListState"
+    effect    = "Allow"
+    actions   = ["s3:ListBucket"]
+    resources = [var.state_bucket_arn]
+  }
+
+  statement {
+    sid       = "ReadWriteState"
+    effect    = "Allow"
+    actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+    resources = [local.state_objects]
+  }
+
+  statement {
+    sid       = "StateKey"
+    effect    = "Allow"
+    actions   = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
+    resources = [var.state_kms_key_arn]
+  }
+
+  statement {
+    sid       = "ManageEnvironmentRoles"
+    effect    = "Allow"
+    actions   = ["iam:CreateRole", "iam:DeleteRole", "iam:GetRole", "iam:UpdateRole", "iam:UpdateRoleDescription", "iam:UpdateAssumeRolePolicy", "iam:TagRole", "iam:UntagRole", "iam:ListRoleTags", "iam:PutRolePolicy", "iam:GetRolePolicy", "iam:DeleteRolePolicy", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole"]
+    resources = ["arn:${local.partition}:iam::${local.account_id}:role/${each.value.iam_name_prefix}-*"]
+  }
+
+  # Managed policies may be attached only if they are the environment's own or AWS service-role policies
+  # (e.g. AmazonRDSEnhancedMonitoringRole): never AdministratorAccess or another account-wide grant.
+  statement {
+    sid       = "AttachEnvironmentOrServicePolicies"
+    effect    = "Allow"
+    actions   = ["iam:AttachRolePolicy", "iam:DetachRolePolicy"]
+    resources = ["arn:${local.partition}:iam::${local.account_id}:role/${each.value.iam_name_prefix}-*"]
+
+    condition {
+      test     = "ArnLike"
+      variable = "iam:PolicyARN"
+      values   = ["arn:${local.partition}:iam::${local.account_id}:policy/${each.value.iam_name_prefix}-*", "arn:${local.partition}:iam::aws:policy/service-role/*"]
+    }
+  }
+
+  statement {
+    sid       = "ManageEnvironmentPolicies"
+    effect    = "Allow"
+    actions   = ["iam:CreatePolicy", "iam:DeletePolicy", "iam:GetPolicy", "iam:GetPolicyVersion", "iam:ListPolicyVersions", "iam:CreatePolicyVersion", "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:TagPolicy", "iam:UntagPolicy"]
+    resources = ["arn:${local.partition}:iam::${local.account_id}:policy/${each.value.iam_name_prefix}-*"]
+  }
+
+  statement {
+    sid       = "ManageEnvironmentInstanceProfiles"
+    effect    = "Allow"
+    actions   = ["iam:CreateInstanceProfile", "iam:DeleteInstanceProfile", "iam:GetInstanceProfile", "iam:AddRoleToInstanceProfile", "iam:RemoveRoleFromInstanceProfile", "iam:TagInstanceProfile", "iam:UntagInstanceProfile"]
+    resources = ["arn:${local.partition}:iam::${local.account_id}:instance-profile/${each.value.iam_name_prefix}-*"]
+  }
+
+  statement {
+    sid       = "PassEnvironmentRoles"
+    effect    = "Allow"
+    actions   = ["iam:PassRole"]
+    resources = ["arn:${local.partition}:iam::${local.account_id}:role/${each.value.iam_name_prefix}-*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "iam:PassedToService"
+      values   = local.infra_passed_to_services
+    }
+  }
+
+  # The prefixes may overlap (prod's auth-prod-* covers the GitHub roles auth-prod-github-*), so the GitHub
+  # roles and the OIDC provider are denied outright: an infra role can never widen its own or another trust.
+  statement {
+    sid       = "ProtectGitHubTrust"
+    effect    = "Deny"
+    actions   = ["iam:*"]
+    resources = ["arn:${local.partition}:iam::${local.account_id}:role/${var.name_prefix}-*", local.oidc_provider_arn]
+  }
+
+  # The account-wide units (_global) are bootstrapped and changed by an administrator; an environment's
+  # apply must not be able to damage the state it writes or the registry every environment pulls from.
+  statement {
+    sid       = "ProtectStateBucket"
+    effect    = "Deny"
+    actions   = ["s3:DeleteBucket", "s3:PutBucketPolicy", "s3:DeleteBucketPolicy", "s3:PutBucketVersioning", "s3:PutEncryptionConfiguration", "s3:PutLifecycleConfiguration", "s3:PutBucketPublicAccessBlock", "s3:PutBucketOwnershipControls"]
+    resources = [var.state_bucket_arn]
+  }
+
+  statement {
+    sid       = "ProtectStateKey"
+    effect    = "Deny"
+    actions   = ["kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy", "kms:DisableKeyRotation"]
+    resources = [var.state_kms_key_arn]
+  }
+
+  statement {
+    sid       = "ProtectRegistry"
+    effect    = "Deny"
+    actions   = ["ecr:DeleteRepository", "ecr:SetRepositoryPolicy", "ecr:DeleteRepositoryPolicy", "ecr:PutLifecyclePolicy", "ecr:DeleteLifecyclePolicy", "ecr:BatchDeleteImage", "ecr:PutImageTagMutability"]
+    resources = [var.ecr_repository_arn]
+  }
+}

@@ -106,6 +106,40 @@ variable "deploy_environments" {
   }
 }
 
+variable "infra_environments" {
+  description = "Environments with an infrastructure role (`<name_prefix>-infra-<env>`, trusted only for the GitHub environment `<env>-infra`), each with the name prefix of the IAM roles, policies and instance profiles its units create, e.g. { dev = { iam_name_prefix = \"auth-dev\" } }."
+  type = map(object({
+    iam_name_prefix = string
+  }))
+  default = {}
+
+  validation {
+    condition     = alltrue([for env in keys(var.infra_environments) : can(regex("^[A-Za-z0-9_-]{1,40}$", env))])
+    error_message = "Environment names must be 1-40 characters of letters, digits, _ and - (no wildcards)."
+  }
+
+  validation {
+    condition     = alltrue([for env in values(var.infra_environments) : can(regex("^[A-Za-z0-9][A-Za-z0-9+=,.@_-]{2,40}$", env.iam_name_prefix))])
+    error_message = "iam_name_prefix must be 3-41 characters valid in an IAM name (no wildcards)."
+  }
+}
+
+variable "infra_policy_arns" {
+  description = "Managed policies of the infra roles besides read_only_policy_arns: what applying every unit of an environment needs, except IAM (granted separately, scoped to iam_name_prefix)."
+  type        = list(string)
+  default     = ["arn:aws:iam::aws:policy/PowerUserAccess"]
+
+  validation {
+    condition     = alltrue([for arn in var.infra_policy_arns : can(regex("^arn:aws[a-z-]*:iam::(aws|[0-9]{12}):policy/", arn))])
+    error_message = "infra_policy_arns must be IAM managed policy ARNs."
+  }
+
+  validation {
+    condition     = !anytrue([for arn in var.infra_policy_arns : can(regex("(AdministratorAccess|IAMFullAccess)$", arn))])
+    error_message = "infra_policy_arns must not include AdministratorAccess or IAMFullAccess: IAM rights are granted scoped to iam_name_prefix."
+  }
+}
+
 variable "ecr_repository_arn" {
   description = "ECR repository the deploy roles push images to."
   type        = string

@@ -26,6 +26,10 @@ variables {
     dev     = { apprunner_service_name = "auth-dev" }
     staging = { apprunner_service_name = "auth-staging" }
   }
+  infra_environments = {
+    dev     = { iam_name_prefix = "auth-dev" }
+    staging = { iam_name_prefix = "auth-staging" }
+  }
   ecr_repository_arn = "arn:aws:ecr:eu-west-1:111122223333:repository/auth"
   state_bucket_arn   = "arn:aws:s3:::acme-auth-nonprod-tfstate"
   state_kms_key_arn  = "arn:aws:kms:eu-west-1:111122223333:key/0d3c5a9e-1111-2222-3333-444455556666"
@@ -197,5 +201,104 @@ run "existing_provider" {
   assert {
     condition     = length(aws_iam_openid_connect_provider.this) == 0 && one(data.aws_iam_policy_document.plan_trust.statement[0].principals).identifiers == toset(["arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"])
     error_message = "An existing provider is used as the federated principal."
+  }
+}
+
+run "infra_roles_trust_only_their_infra_environment" {
+  command = plan
+
+  assert {
+    condition     = toset(keys(aws_iam_role.infra)) == toset(["dev", "staging"]) && aws_iam_role.infra["dev"].name == "auth-nonprod-github-infra-dev" && aws_iam_role.infra["staging"].name == "auth-nonprod-github-infra-staging"
+    error_message = "One infra role per environment, named <name_prefix>-infra-<env>."
+  }
+
+  assert {
+    condition     = one([for c in data.aws_iam_policy_document.infra_trust["dev"].statement[0].condition : c if c.variable == "token.actions.githubusercontent.com:sub"]).values == tolist(["repo:acme/auth-platform:environment:dev-infra"]) && one([for c in data.aws_iam_policy_document.infra_trust["staging"].statement[0].condition : c if c.variable == "token.actions.githubusercontent.com:sub"]).values == tolist(["repo:acme/auth-platform:environment:staging-infra"])
+    error_message = "Each infra role trusts exactly the <env>-infra environment subject, never the app deploy environment."
+  }
+
+  assert {
+    condition     = alltrue([for d in data.aws_iam_policy_document.infra_trust : one([for c in d.statement[0].condition : c if c.variable == "token.actions.githubusercontent.com:aud"]).values == tolist(["sts.amazonaws.com"]) && alltrue([for c in d.statement[0].condition : c.test == "StringEquals"]) && one(d.statement[0].principals).identifiers == toset(["arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"])])
+    error_message = "Infra trust must go through the GitHub provider, pin aud and use StringEquals only."
+  }
+
+  assert {
+    condition     = output.infra_subjects == { dev = ["repo:acme/auth-platform:environment:dev-infra"], staging = ["repo:acme/auth-platform:environment:staging-infra"] } && length(setintersection(toset(flatten(values(output.infra_subjects))), toset(flatten(values(output.deploy_subjects))))) == 0
+    error_message = "infra_subjects must expose the exact subjects, disjoint from the deploy subjects."
+  }
+}
+
+run "infra_role_permissions_are_scoped" {
+  command = plan
+
+  assert {
+    condition     = toset([for a in values(aws_iam_role_policy_attachment.infra) : a.policy_arn if a.role == "auth-nonprod-github-infra-dev"]) == toset(["arn:aws:iam::aws:policy/ReadOnlyAccess", "arn:aws:iam::aws:policy/PowerUserAccess"])
+    error_message = "The infra role gets PowerUserAccess and the read-only policy, and no other managed policy."
+  }
+
+  assert {
+    condition     = alltrue([for s in data.aws_iam_policy_document.infra["dev"].statement : alltrue([for r in s.resources : r != "*" && !startswith(r, "arn:aws:iam::111122223333:role/auth-nonprod-github")]) && !anytrue([for a in s.actions : a == "iam:*" || a == "*"]) if s.effect == "Allow"])
+    error_message = "No Allow statement of the infra policy uses Resource \"*\", iam:* or the GitHub roles."
+  }
+
+  assert {
+    condition     = alltrue([for s in data.aws_iam_policy_document.infra["dev"].statement : alltrue([for r in s.resources : startswith(r, "arn:aws:iam::111122223333:role/auth-dev-") || startswith(r, "arn:aws:iam::111122223333:policy/auth-dev-") || startswith(r, "arn:aws:iam::111122223333:instance-profile/auth-dev-")]) if s.effect == "Allow" && anytrue([for a in s.actions : startswith(a, "iam:")])])
+    error_message = "Every IAM Allow of the dev infra role is limited to names starting auth-dev-."
+  }
+
+  assert {
+    condition     = one([for s in data.aws_iam_policy_document.infra["staging"].statement : s if s.sid == "PassEnvironmentRoles"]).resources == toset(["arn:aws:iam::111122223333:role/auth-staging-*"]) && toset(one(one([for s in data.aws_iam_policy_document.infra["staging"].statement : s if s.sid == "PassEnvironmentRoles"]).condition).values) == toset(["apprunner.amazonaws.com", "vpc-flow-logs.amazonaws.com", "monitoring.rds.amazonaws.com"])
+    error_message = "iam:PassRole is limited to the environment's roles, passed to the services the units use."
+  }
+
+  assert {
+    condition     = toset(one(one([for s in data.aws_iam_policy_document.infra["dev"].statement : s if s.sid == "AttachEnvironmentOrServicePolicies"]).condition).values) == toset(["arn:aws:iam::111122223333:policy/auth-dev-*", "arn:aws:iam::aws:policy/service-role/*"])
+    error_message = "Only the environment's own or AWS service-role managed policies may be attached."
+  }
+
+  assert {
+    condition     = toset([for s in data.aws_iam_policy_document.infra["dev"].statement : s.sid if s.effect == "Deny"]) == toset(["ProtectGitHubTrust", "ProtectStateBucket", "ProtectStateKey", "ProtectRegistry"]) && one([for s in data.aws_iam_policy_document.infra["dev"].statement : s if s.sid == "ProtectStateBucket"]).resources == toset(["arn:aws:s3:::acme-auth-nonprod-tfstate"]) && contains(one([for s in data.aws_iam_policy_document.infra["dev"].statement : s if s.sid == "ProtectRegistry"]).actions, "ecr:DeleteRepository")
+    error_message = "The infra role is denied damaging the state bucket, the state key and the registry."
+  }
+
+  assert {
+    condition     = alltrue([for name, d in data.aws_iam_policy_document.deploy : !anytrue([for s in d.statement : anytrue([for a in s.actions : a == "iam:CreateRole" || a == "iam:PutRolePolicy" || a == "apprunner:CreateService"])])])
+    error_message = "The deploy roles stay app-only: no IAM writes, no service creation."
+  }
+}
+
+run "infra_roles_follow_immutable_subjects" {
+  command = plan
+
+  variables {
+    subject_format       = "both"
+    github_owner_id      = "123456"
+    github_repository_id = "456789"
+  }
+
+  assert {
+    condition     = output.infra_subjects["dev"] == ["repo:acme/auth-platform:environment:dev-infra", "repo:acme@123456/auth-platform@456789:environment:dev-infra"]
+    error_message = "The infra trust supports both subject forms."
+  }
+}
+
+# prod's environment prefix auth-prod covers the GitHub roles auth-prod-github-*: the deny keeps them out of reach.
+run "infra_role_cannot_touch_the_github_trust_even_when_prefixes_overlap" {
+  command = plan
+
+  variables {
+    name_prefix         = "auth-prod-github"
+    deploy_environments = { prod = { apprunner_service_name = "auth-prod" } }
+    infra_environments  = { prod = { iam_name_prefix = "auth-prod" } }
+  }
+
+  assert {
+    condition     = one([for s in data.aws_iam_policy_document.infra["prod"].statement : s if s.sid == "ProtectGitHubTrust"]).effect == "Deny" && one([for s in data.aws_iam_policy_document.infra["prod"].statement : s if s.sid == "ProtectGitHubTrust"]).actions == toset(["iam:*"]) && one([for s in data.aws_iam_policy_document.infra["prod"].statement : s if s.sid == "ProtectGitHubTrust"]).resources == toset(["arn:aws:iam::111122223333:role/auth-prod-github-*", "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"])
+    error_message = "Every IAM action on the GitHub roles and the OIDC provider is denied to the infra role."
+  }
+
+  assert {
+    condition     = aws_iam_role.infra["prod"].name == "auth-prod-github-infra-prod" && startswith(aws_iam_role.infra["prod"].name, "auth-prod-")
+    error_message = "The overlap this run guards against is real: the infra role's own name is under its IAM prefix."
   }
 }

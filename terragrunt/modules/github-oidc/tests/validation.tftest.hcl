@@ -122,3 +122,27 @@ run "rejects_session_duration" {
   variables { max_session_duration = 60 }
   expect_failures = [var.max_session_duration]
 }
+
+run "rejects_wildcard_infra_environment" {
+  command = plan
+  variables { infra_environments = { "*" = { iam_name_prefix = "auth-dev" } } }
+  expect_failures = [var.infra_environments]
+}
+
+run "rejects_wildcard_iam_name_prefix" {
+  command = plan
+  variables { infra_environments = { dev = { iam_name_prefix = "auth-*" } } }
+  expect_failures = [var.infra_environments]
+}
+
+run "rejects_admin_policy_for_infra" {
+  command = plan
+  variables { infra_policy_arns = ["arn:aws:iam::aws:policy/AdministratorAccess"] }
+  expect_failures = [var.infra_policy_arns]
+}
+
+run "rejects_iam_full_access_for_infra" {
+  command = plan
+  variables { infra_policy_arns = ["arn:aws:iam::aws:policy/IAMFullAccess"] }
+  expect_failures = [var.infra_policy_arns]
+}
