@@ -1,70 +1,23 @@
-// The scripts the deploy and plan workflows call (.github/scripts), run for real against fake aws,
-// terragrunt, skopeo and curl CLIs (test/lib/fake-cli.ts) and a local HTTP server: the App Runner
-// wait must fail on a rollback, the image push must never overwrite or rebuild, the smoke test must
-// reject a JWKS without keys, and the Terragrunt installer must reject a checksum mismatch.
+// The CI-only scripts (.github/scripts), run for real against fake aws, skopeo and curl CLIs
+// (test/lib/fake-cli.ts): the image push must never overwrite or rebuild, and the Terragrunt installer must
+// reject a checksum mismatch. The deploy scripts the workflows share with operators (apply-app-unit,
+// apprunner-wait, smoke-test in runbooks/scripts) are tested in test/runbook-scripts.test.ts.
 import test from 'ava';
-import { createServer, type Server } from 'node:http';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { FakeCli, type FakeRule } from './lib/fake-cli.ts';
 import { repoRoot } from './lib/hcl.ts';
 
 const scripts = join(repoRoot, '.github', 'scripts');
-const ARN = 'arn:aws:apprunner:eu-west-1:111111111111:service/auth-dev/0123456789abcdef';
-const op = (id: string, status: string, type = 'UPDATE_SERVICE') => ({ stdout: `${id}\t${type}\t${status}\n` });
 
 function fake(t: { teardown: (fn: () => void) => void }, tools: string[], scenario: FakeRule[]): FakeCli {
   const cli = new FakeCli(tools, scenario);
   t.teardown(() => rmSync(cli.dir, { recursive: true, force: true }));
   return cli;
 }
-
-test('apprunner-wait: follows the operation to SUCCEEDED and checks the service is RUNNING', async (t) => {
-  const cli = fake(t, ['aws'], [
-    { tool: 'aws', match: ['list-operations'], answers: [op('op-1', 'IN_PROGRESS'), op('op-1', 'SUCCEEDED')] },
-    { tool: 'aws', match: ['describe-service'], answers: [{ stdout: 'RUNNING\n' }] },
-  ]);
-  const result = await cli.run(join(scripts, 'apprunner-wait.sh'), [ARN, 'op-0', '60', '0']);
-  t.is(result.code, 0, result.stderr);
-  t.is(cli.calls().filter((c) => c.argv.includes('list-operations')).length, 2);
-});
-
-for (const status of ['ROLLBACK_SUCCEEDED', 'ROLLBACK_FAILED', 'FAILED']) {
-  test(`apprunner-wait: fails when the operation ends ${status}`, async (t) => {
-    const cli = fake(t, ['aws'], [
-      { tool: 'aws', match: ['list-operations'], answers: [op('op-1', 'ROLLBACK_IN_PROGRESS'), op('op-1', status)] },
-    ]);
-    const result = await cli.run(join(scripts, 'apprunner-wait.sh'), [ARN, 'op-0', '60', '0']);
-    t.is(result.code, 1);
-    t.regex(result.stderr, new RegExp(`ended ${status}`));
-  });
-}
-
-test('apprunner-wait: no new operation since the apply means nothing changed, if the service runs', async (t) => {
-  const cli = fake(t, ['aws'], [
-    { tool: 'aws', match: ['list-operations'], answers: [op('op-0', 'SUCCEEDED'), op('op-0', 'SUCCEEDED')] },
-    { tool: 'aws', match: ['describe-service'], answers: [{ stdout: 'RUNNING\n' }, { stdout: 'PAUSED\n' }] },
-  ]);
-  t.is((await cli.run(join(scripts, 'apprunner-wait.sh'), [ARN, 'op-0', '60', '0'])).code, 0);
-  const paused = await cli.run(join(scripts, 'apprunner-wait.sh'), [ARN, 'op-0', '60', '0']);
-  t.is(paused.code, 1);
-  t.regex(paused.stderr, /PAUSED, not RUNNING/);
-});
-
-test('apprunner-wait: gives up at the timeout and on an unknown status', async (t) => {
-  const cli = fake(t, ['aws'], [
-    { tool: 'aws', match: ['list-operations'], answers: [op('op-1', 'IN_PROGRESS'), op('op-2', 'SOMETHING_NEW')] },
-  ]);
-  const timedOut = await cli.run(join(scripts, 'apprunner-wait.sh'), [ARN, 'op-0', '0', '0']);
-  t.is(timedOut.code, 1);
-  t.regex(timedOut.stderr, /timed out/);
-  const unknown = await cli.run(join(scripts, 'apprunner-wait.sh'), [ARN, 'op-0', '60', '0']);
-  t.is(unknown.code, 1);
-  t.regex(unknown.stderr, /unexpected App Runner operation status 'SOMETHING_NEW'/);
-});
 
 const REPO = '111111111111.dkr.ecr.eu-west-1.amazonaws.com/auth-platform/auth';
 const TAG = 'a'.repeat(40);
@@ -114,71 +67,6 @@ test('push-image: copies the built archive with preserved digests and verifies t
   const bad = await mismatch.run(join(scripts, 'push-image.sh'), [REPO, TAG, DIGEST, '/tmp/image.tar'], { FAKE_CLI_READ_STDIN: 'skopeo' });
   t.is(bad.code, 1);
   t.regex(bad.stderr, /ECR reports/);
-});
-
-test('apply-app-unit: applies with IMAGE_TAG, then waits on the operation the apply started', async (t) => {
-  const before = JSON.stringify({ service_arn: { value: ARN } });
-  const after = JSON.stringify({ service_arn: { value: ARN }, service_url: { value: 'abc.eu-west-1.awsapprunner.com' } });
-  const cli = fake(t, ['aws', 'terragrunt'], [
-    { tool: 'terragrunt', match: ['output'], answers: [{ stdout: before }, { stdout: after }] },
-    { tool: 'terragrunt', match: ['apply'], answers: [{}] },
-    { tool: 'aws', match: ['list-operations'], answers: [{ stdout: 'op-0\n' }, op('op-1', 'ROLLBACK_SUCCEEDED')] },
-  ]);
-  const outputFile = join(cli.dir, 'github-output');
-  const result = await cli.run(join(scripts, 'apply-app-unit.sh'), ['terragrunt/live/nonprod/eu-west-1/dev/app', TAG, '60'], {
-    FAKE_CLI_RECORD_ENV: 'IMAGE_TAG',
-    GITHUB_OUTPUT: outputFile,
-  });
-  // The fake App Runner rolled the deployment back: the job must fail even though apply succeeded.
-  t.is(result.code, 1);
-  t.regex(result.stderr, /ROLLBACK_SUCCEEDED/);
-  const apply = cli.calls().find((c) => c.tool === 'terragrunt' && c.argv.includes('apply'))!;
-  t.deepEqual(apply.argv, ['run', '--non-interactive', '--working-dir', 'terragrunt/live/nonprod/eu-west-1/dev/app', '--', 'apply', '-auto-approve', '-input=false']);
-  t.is(apply.env.IMAGE_TAG, TAG);
-  t.false(existsSync(outputFile));
-});
-
-test('apply-app-unit: first deploy (no state yet) succeeds and reports the service URL', async (t) => {
-  const after = JSON.stringify({ service_arn: { value: ARN }, service_url: { value: 'abc.eu-west-1.awsapprunner.com' } });
-  const cli = fake(t, ['aws', 'terragrunt'], [
-    { tool: 'terragrunt', match: ['output'], answers: [{ code: 1, stderr: 'no state' }, { stdout: after }] },
-    { tool: 'terragrunt', match: ['apply'], answers: [{}] },
-    { tool: 'aws', match: ['list-operations'], answers: [op('op-1', 'SUCCEEDED', 'CREATE_SERVICE')] },
-    { tool: 'aws', match: ['describe-service'], answers: [{ stdout: 'RUNNING\n' }] },
-  ]);
-  const outputFile = join(cli.dir, 'github-output');
-  const result = await cli.run(join(scripts, 'apply-app-unit.sh'), ['terragrunt/live/prod/eu-west-1/prod/app', TAG, '60'], { GITHUB_OUTPUT: outputFile });
-  t.is(result.code, 0, result.stderr);
-  t.is(execFileSync('cat', [outputFile], { encoding: 'utf8' }), `service_arn=${ARN}\nservice_url=abc.eu-west-1.awsapprunner.com\n`);
-});
-
-async function serve(t: { teardown: (fn: () => void) => void }, routes: Record<string, [number, string]>): Promise<string> {
-  const server: Server = createServer((request, response) => {
-    const [status, body] = routes[request.url ?? ''] ?? [404, 'not found'];
-    response.writeHead(status, { 'content-type': 'application/json' }).end(body);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.teardown(() => server.close());
-  const address = server.address();
-  return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-}
-
-// Asynchronous, so that the event loop keeps serving the local HTTP server while the script runs.
-const runAsync = (file: string, args: string[]) =>
-  new Promise<{ status: number | null; stderr: string }>((resolve) => {
-    execFile(file, args, (error, _stdout, stderr) => resolve({ status: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stderr }));
-  });
-
-test('smoke-test: passes on ready + a JWK set with keys, fails on 503 or an empty key set', async (t) => {
-  const jwks = JSON.stringify({ keys: [{ kty: 'EC', kid: 'k1', crv: 'P-256', x: 'x', y: 'y' }] });
-  const good = await serve(t, { '/readyz': [200, '{"status":"ok"}'], '/.well-known/jwks.json': [200, jwks] });
-  t.is((await runAsync(join(scripts, 'smoke-test.sh'), [good, '1', '0'])).status, 0);
-  const notReady = await serve(t, { '/readyz': [503, '{}'], '/.well-known/jwks.json': [200, jwks] });
-  t.is((await runAsync(join(scripts, 'smoke-test.sh'), [notReady, '2', '0'])).status, 1);
-  const noKeys = await serve(t, { '/readyz': [200, '{}'], '/.well-known/jwks.json': [200, '{"keys":[]}'] });
-  const failed = await runAsync(join(scripts, 'smoke-test.sh'), [noKeys, '1', '0']);
-  t.is(failed.status, 1);
-  t.regex(failed.stderr, /smoke test failed/);
 });
 
 test('install-terragrunt: installs a checksum-verified archive and refuses a tampered one', (t) => {

@@ -54,6 +54,7 @@ async function setup(t: { teardown(fn: () => unknown): void }) {
     { tool: 'aws', match: ['put-secret-value', 'auth/dev/database'], answers: [{ stdout: 'v2\n' }] },
     { tool: 'aws', match: ['list-services'], answers: [{ stdout: `${SERVICE_ARN}\n` }] },
     { tool: 'aws', match: ['start-deployment'], answers: [{ stdout: 'op-1\n' }] },
+    { tool: 'aws', match: ['describe-service', 'Service.Status'], answers: [{ stdout: 'RUNNING\n' }] },
   ];
   const env = { DB_TUNNEL_HOST: url.hostname, DB_TUNNEL_PORT: url.port, DB_SSLMODE: 'disable', APPRUNNER_WAIT_INTERVAL: '0' };
   return { url, base, database, oldPassword, rules, env };
@@ -67,7 +68,7 @@ function writtenSecret(fake: FakeCli): Record<string, unknown> {
 
 test('rotation sets a new password on the idle user, switches the secret, redeploys, and keeps the old user working', async (t) => {
   const { url, base, database, oldPassword, rules, env } = await setup(t);
-  const fake = new FakeCli(['aws'], [...rules, { tool: 'aws', match: ['list-operations'], answers: [{ stdout: 'SUCCEEDED\n' }] }]);
+  const fake = new FakeCli(['aws'], [...rules, { tool: 'aws', match: ['list-operations'], answers: [{ stdout: 'op-1\tSTART_DEPLOYMENT\tSUCCEEDED\n' }] }]);
   const result = await fake.run(script, ['dev'], env);
   t.is(result.code, 0, result.stderr);
 
@@ -88,7 +89,7 @@ test('rotation sets a new password on the idle user, switches the secret, redepl
 
 test('REVOKE_PREVIOUS=1 removes LOGIN from the previous user only after the deploy succeeded', async (t) => {
   const { url, base, database, oldPassword, rules, env } = await setup(t);
-  const fake = new FakeCli(['aws'], [...rules, { tool: 'aws', match: ['list-operations'], answers: [{ stdout: 'SUCCEEDED\n' }] }]);
+  const fake = new FakeCli(['aws'], [...rules, { tool: 'aws', match: ['list-operations'], answers: [{ stdout: 'op-1\tSTART_DEPLOYMENT\tSUCCEEDED\n' }] }]);
   const result = await fake.run(script, ['dev'], { ...env, REVOKE_PREVIOUS: '1' });
   t.is(result.code, 0, result.stderr);
   t.false(await canLogin(url, `${base}_blue`, oldPassword, database));
@@ -97,7 +98,7 @@ test('REVOKE_PREVIOUS=1 removes LOGIN from the previous user only after the depl
 
 test('a failed redeploy leaves the serving user working and says how to resume', async (t) => {
   const { url, base, database, oldPassword, rules, env } = await setup(t);
-  const fake = new FakeCli(['aws'], [...rules, { tool: 'aws', match: ['list-operations'], answers: [{ stdout: 'ROLLBACK_SUCCEEDED\n' }] }]);
+  const fake = new FakeCli(['aws'], [...rules, { tool: 'aws', match: ['list-operations'], answers: [{ stdout: 'op-1\tSTART_DEPLOYMENT\tROLLBACK_SUCCEEDED\n' }] }]);
   const result = await fake.run(script, ['dev'], { ...env, REVOKE_PREVIOUS: '1' });
   t.is(result.code, 1);
   t.regex(result.stderr, /rerun apprunner-redeploy\.sh dev/);
@@ -134,7 +135,8 @@ test('ClickHouse rotation sends only the SHA-256 of the new password, then switc
     { tool: 'aws', match: ['put-secret-value', 'auth/dev/clickhouse'], answers: [{ stdout: 'v2\n' }] },
     { tool: 'aws', match: ['list-services'], answers: [{ stdout: `${SERVICE_ARN}\n` }] },
     { tool: 'aws', match: ['start-deployment'], answers: [{ stdout: 'op-1\n' }] },
-    { tool: 'aws', match: ['list-operations'], answers: [{ stdout: 'SUCCEEDED\n' }] },
+    { tool: 'aws', match: ['describe-service', 'Service.Status'], answers: [{ stdout: 'RUNNING\n' }] },
+    { tool: 'aws', match: ['list-operations'], answers: [{ stdout: 'op-1\tSTART_DEPLOYMENT\tSUCCEEDED\n' }] },
   ]);
   const script = join(repoRoot, 'runbooks', 'scripts', 'rotate-clickhouse-credentials.sh');
   const result = await fake.run(script, ['dev'], { FAKE_CLI_READ_STDIN: 'curl', APPRUNNER_WAIT_INTERVAL: '0' });

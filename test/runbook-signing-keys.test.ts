@@ -26,7 +26,8 @@ function secretRules(value: string, changedSecondsAgo: number): FakeRule[] {
     { tool: 'aws', match: ['put-secret-value', 'auth/prod/jwt-signing-keys'], answers: [{ stdout: 'v2\n' }] },
     { tool: 'aws', match: ['list-services'], answers: [{ stdout: `${SERVICE_ARN}\n` }] },
     { tool: 'aws', match: ['start-deployment'], answers: [{ stdout: 'op-1\n' }] },
-    { tool: 'aws', match: ['list-operations'], answers: [{ stdout: 'SUCCEEDED\n' }] },
+    { tool: 'aws', match: ['describe-service', 'Service.Status'], answers: [{ stdout: 'RUNNING\n' }] },
+    { tool: 'aws', match: ['list-operations'], answers: [{ stdout: 'op-1\tSTART_DEPLOYMENT\tSUCCEEDED\n' }] },
   ];
 }
 

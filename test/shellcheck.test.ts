@@ -97,7 +97,8 @@ test('shellcheck is installed', (t) => {
 test('the script finder sees .ci/run, the CI scripts and shebang-only files', (t) => {
   const names = scripts.map((path) => relative(repoRoot, path));
   t.true(names.includes('.ci/run'));
-  t.true(names.includes('.github/scripts/apprunner-wait.sh'));
+  t.true(names.includes('.github/scripts/push-image.sh'));
+  t.true(names.includes('runbooks/scripts/apprunner-wait.sh'));
   const dir = mkdtempSync(join(tmpdir(), 'finder-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, 'tool'), '#!/bin/sh\necho hi\n');

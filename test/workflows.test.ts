@@ -254,7 +254,7 @@ test('Terraform and Terragrunt versions come from the pinned files, through one 
 });
 
 test('the app unit outputs the deploy reads exist in the apprunner-service module', async (t) => {
-  const script = read(join(repoRoot, '.github', 'scripts', 'apply-app-unit.sh'));
+  const script = read(join(repoRoot, 'runbooks', 'scripts', 'apply-app-unit.sh'));
   const used = [...script.matchAll(/\.([a-z_]+)\.value/g)].map((m) => m[1]!);
   t.deepEqual([...new Set(used)].sort(), ['service_arn', 'service_url']);
   const { outputs } = await moduleInterface(join(modulesDir, 'apprunner-service'));

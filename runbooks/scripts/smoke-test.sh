@@ -1,21 +1,50 @@
 #!/usr/bin/env bash
-# Checks a running service: readiness, and a JWKS with at least one ES256 key.
-#   smoke-test.sh <base-url>      e.g. https://abc.eu-west-1.awsapprunner.com
+# Checks a running service: GET /readyz = 200 (PostgreSQL reachable), and GET /.well-known/jwks.json = a
+# JWK set whose keys all have kid and kty, with at least one public ES256 key and no private key material.
+# Retries for a while, because a fresh App Runner deployment can take a moment to route all traffic to the
+# new instances; a JWKS that exposes a private key fails at once.
+#   smoke-test.sh <base-url> [attempts] [delay-seconds]     e.g. abc.eu-west-1.awsapprunner.com (https assumed)
+# Defaults: SMOKE_ATTEMPTS (10) attempts, SMOKE_DELAY (6) seconds apart.
 set -euo pipefail
 # shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 require curl jq
 
-base="${1:?usage: smoke-test.sh <base-url>}"
+base="${1:?usage: smoke-test.sh <base-url> [attempts] [delay-seconds]}"
 base="${base%/}"
 case "$base" in http://* | https://*) ;; *) base="https://$base" ;; esac
+attempts="${2:-${SMOKE_ATTEMPTS:-10}}"
+delay="${3:-${SMOKE_DELAY:-6}}"
+body="$(mktemp)"
+trap 'rm -f "$body"' EXIT
 
-ready="$(curl --silent --show-error --fail --max-time 10 --retry "${SMOKE_RETRIES:-5}" --retry-all-errors --retry-delay 3 "$base/readyz")" \
-  || die "$base/readyz is not ready"
-log "readyz: $(printf '%s' "$ready" | jq -c '.checks // .')"
+get() {
+  local path="$1" code
+  code="$(curl --silent --show-error --max-time 10 --output "$body" --write-out '%{http_code}' "$base$path" || echo 000)"
+  log "GET $path -> $code"
+  [ "$code" = "200" ]
+}
 
-jwks="$(curl --silent --show-error --fail --max-time 10 "$base/.well-known/jwks.json")" || die "JWKS not served"
-count="$(printf '%s' "$jwks" | jq '[.keys[] | select(.alg == "ES256" and .kty == "EC" and (has("d") | not))] | length')"
-[ "$count" -ge 1 ] || die "JWKS has no public ES256 key"
-if printf '%s' "$jwks" | jq -e '[.keys[] | has("d")] | any' >/dev/null; then die "JWKS exposes private key material"; fi
-log "JWKS publishes $count ES256 key(s)"
+check() {
+  get /readyz || return 1
+  get /.well-known/jwks.json || return 1
+  if jq -e '[.keys[]? | has("d")] | any' "$body" >/dev/null 2>&1; then die "the JWKS exposes private key material"; fi
+  if ! jq -e '(.keys | type == "array") and (.keys | length > 0) and all(.keys[]; has("kid") and has("kty"))' "$body" >/dev/null 2>&1; then
+    log "the JWKS is not a JWK set with keys"
+    return 1
+  fi
+  count="$(jq '[.keys[] | select(.alg == "ES256" and .kty == "EC")] | length' "$body")"
+  if [ "$count" -lt 1 ]; then
+    log "the JWKS has no ES256 key"
+    return 1
+  fi
+}
+
+for ((attempt = 1; attempt <= attempts; attempt++)); do
+  if check; then
+    log "smoke test passed for $base: ready, JWKS publishes $count ES256 key(s)"
+    exit 0
+  fi
+  if ((attempt < attempts)); then sleep "$delay"; fi
+done
+die "smoke test failed for $base after $attempts attempt(s)"
