@@ -24,5 +24,7 @@ inputs = {
   # A final snapshot is always taken, even where deletion protection is off.
   skip_final_snapshot     = false
   backup_retention_period = local.env.db_backup_retention_days
-  log_retention_days      = local.env.log_retention_days
+  # Read only when the instance is created (runbooks/restore-database.md, path B).
+  restore_to_point_in_time = local.env.db_restore_to_point_in_time
+  log_retention_days       = local.env.log_retention_days
 }

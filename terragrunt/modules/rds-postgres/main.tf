@@ -151,7 +151,25 @@ resource "aws_db_instance" "this" {
   performance_insights_retention_period = var.performance_insights_retention_period
   enabled_cloudwatch_logs_exports       = local.log_exports
 
+  # Path B of runbooks/restore-database.md: the new instance starts as a copy of the source at that time.
+  # The master user and the data come from the source; db_name and username do not apply to a restore.
+  dynamic "restore_to_point_in_time" {
+    for_each = var.restore_to_point_in_time == null ? [] : [var.restore_to_point_in_time]
+
+    content {
+      source_db_instance_identifier = restore_to_point_in_time.value.source_db_instance_identifier
+      restore_time                  = restore_to_point_in_time.value.restore_time
+      use_latest_restorable_time    = restore_to_point_in_time.value.use_latest_restorable_time ? true : null
+    }
+  }
+
   tags = merge(local.tags, { Name = var.identifier })
+
+  # A restore is a way of creating the instance, not a setting: adding the input to a running instance must
+  # not replace it, and removing it after the cut-over must not either.
+  lifecycle {
+    ignore_changes = [restore_to_point_in_time]
+  }
 
   depends_on = [aws_cloudwatch_log_group.this]
 }

@@ -204,6 +204,31 @@ variable "extra_parameters" {
   }
 }
 
+variable "restore_to_point_in_time" {
+  description = "Create the instance as a point-in-time restore of another one (runbooks/restore-database.md, path B): `source_db_instance_identifier` and either `restore_time` (RFC 3339 UTC, e.g. `2026-11-25T09:41:00Z`) or `use_latest_restorable_time = true`. Read only when the instance is created: setting or removing it later changes nothing."
+  type = object({
+    source_db_instance_identifier = string
+    restore_time                  = optional(string)
+    use_latest_restorable_time    = optional(bool, false)
+  })
+  default = null
+
+  validation {
+    condition     = var.restore_to_point_in_time == null || can(regex("^[a-z](?:[a-z0-9]|-[a-z0-9]){0,62}$", var.restore_to_point_in_time.source_db_instance_identifier))
+    error_message = "restore_to_point_in_time.source_db_instance_identifier must be a DB instance identifier (lowercase letters, digits, single hyphens)."
+  }
+
+  validation {
+    condition     = var.restore_to_point_in_time == null || ((try(var.restore_to_point_in_time.restore_time, null) != null) != try(var.restore_to_point_in_time.use_latest_restorable_time, false))
+    error_message = "restore_to_point_in_time needs exactly one of restore_time and use_latest_restorable_time = true."
+  }
+
+  validation {
+    condition     = try(var.restore_to_point_in_time.restore_time, null) == null || can(regex("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?Z$", var.restore_to_point_in_time.restore_time))
+    error_message = "restore_to_point_in_time.restore_time must be an RFC 3339 time in UTC, e.g. 2026-11-25T09:41:00Z."
+  }
+}
+
 variable "apply_immediately" {
   description = "Apply modifications now instead of in the next maintenance window."
   type        = bool

@@ -145,3 +145,54 @@ run "given_keys_and_weakened_settings" {
     error_message = "Weakening inputs must take effect only when set explicitly."
   }
 }
+
+run "no_restore_unless_asked" {
+  command = plan
+
+  assert {
+    condition     = length(aws_db_instance.this.restore_to_point_in_time) == 0
+    error_message = "Without restore_to_point_in_time the instance is created empty, not restored."
+  }
+}
+
+run "restore_to_a_point_in_time" {
+  command = plan
+
+  variables {
+    restore_to_point_in_time = {
+      source_db_instance_identifier = "auth-dev-damaged"
+      restore_time                  = "2026-11-25T09:41:00Z"
+    }
+  }
+
+  assert {
+    condition     = one(aws_db_instance.this.restore_to_point_in_time).source_db_instance_identifier == "auth-dev-damaged" && one(aws_db_instance.this.restore_to_point_in_time).restore_time == "2026-11-25T09:41:00Z"
+    error_message = "The restore block must carry the source instance and the restore time."
+  }
+
+  assert {
+    condition     = one(aws_db_instance.this.restore_to_point_in_time).use_latest_restorable_time != true
+    error_message = "restore_time and use_latest_restorable_time are exclusive: only the time is sent."
+  }
+
+  assert {
+    condition     = aws_db_instance.this.identifier == "auth-dev" && aws_db_instance.this.storage_encrypted && aws_db_instance.this.publicly_accessible == false && aws_db_instance.this.manage_master_user_password
+    error_message = "A restored instance keeps the module's identifier and its safe settings."
+  }
+}
+
+run "restore_to_the_latest_restorable_time" {
+  command = plan
+
+  variables {
+    restore_to_point_in_time = {
+      source_db_instance_identifier = "auth-dev-damaged"
+      use_latest_restorable_time    = true
+    }
+  }
+
+  assert {
+    condition     = one(aws_db_instance.this.restore_to_point_in_time).use_latest_restorable_time == true && one(aws_db_instance.this.restore_to_point_in_time).restore_time == null
+    error_message = "use_latest_restorable_time must be sent without a restore time."
+  }
+}

@@ -150,3 +150,35 @@ run "rejects_overriding_force_ssl" {
   }
   expect_failures = [var.extra_parameters]
 }
+
+run "rejects_bad_restore_source" {
+  command = plan
+  variables {
+    restore_to_point_in_time = { source_db_instance_identifier = "Auth_Dev", use_latest_restorable_time = true }
+  }
+  expect_failures = [var.restore_to_point_in_time]
+}
+
+run "rejects_restore_with_both_time_and_latest" {
+  command = plan
+  variables {
+    restore_to_point_in_time = { source_db_instance_identifier = "auth-dev", restore_time = "2026-11-25T09:41:00Z", use_latest_restorable_time = true }
+  }
+  expect_failures = [var.restore_to_point_in_time]
+}
+
+run "rejects_restore_without_a_time" {
+  command = plan
+  variables {
+    restore_to_point_in_time = { source_db_instance_identifier = "auth-dev" }
+  }
+  expect_failures = [var.restore_to_point_in_time]
+}
+
+run "rejects_restore_time_not_in_utc" {
+  command = plan
+  variables {
+    restore_to_point_in_time = { source_db_instance_identifier = "auth-dev", restore_time = "2026-11-25 10:41:00+01:00" }
+  }
+  expect_failures = [var.restore_to_point_in_time]
+}

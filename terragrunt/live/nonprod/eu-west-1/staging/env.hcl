@@ -15,6 +15,9 @@ locals {
   db_multi_az              = false
   db_deletion_protection   = true
   db_backup_retention_days = 7
+  # null, except to rebuild the database as a point-in-time restore (runbooks/restore-database.md, path B):
+  # { source_db_instance_identifier = "<renamed old instance>", restore_time = "<RFC 3339 UTC>" }
+  db_restore_to_point_in_time = null
 
   # secrets
   secret_recovery_window_days = 30
