@@ -51,6 +51,9 @@ function crossChecks(values: Partial<ConfigValues>): string[] {
   if (values.LOCKOUT_THRESHOLD !== undefined && values.LOCKOUT_IP_THRESHOLD !== undefined && values.LOCKOUT_THRESHOLD < values.LOCKOUT_IP_THRESHOLD) {
     problems.push('LOCKOUT_THRESHOLD: expected at least LOCKOUT_IP_THRESHOLD (the whole-account lock must come after the per-IP one)');
   }
+  if (values.CLICKHOUSE_URL !== undefined && values.CLICKHOUSE_USER === undefined) {
+    problems.push('CLICKHOUSE_USER: required when CLICKHOUSE_URL is set (a least-privilege user, not the server\'s default admin)');
+  }
   // Tokens minted with the development issuer would be accepted by any verifier configured the same way.
   if (values.NODE_ENV === 'production' && values.JWT_ISSUER !== undefined && !values.JWT_ISSUER.startsWith('https://')) {
     problems.push('JWT_ISSUER: expected the https:// URL of the service when NODE_ENV=production');

@@ -86,7 +86,7 @@ export const variables = {
   ARGON2_PARALLELISM: spec({ description: 'argon2id parallelism (lanes).', parse: integer(1, 16), default: '1' }),
 
   CLICKHOUSE_URL: spec({ description: 'ClickHouse HTTP(S) URL for auth events. Unset: events are logged instead.', parse: httpUrl }),
-  CLICKHOUSE_USER: spec({ description: 'ClickHouse user for auth events.', parse: text(), default: 'default' }),
+  CLICKHOUSE_USER: spec({ description: 'ClickHouse user for auth events; required with CLICKHOUSE_URL. No default: a stock server\'s `default` user is its administrator.', parse: text() }),
   CLICKHOUSE_PASSWORD: spec({ description: 'ClickHouse password for auth events.', parse: z.string().max(1024), secret: true }),
   CLICKHOUSE_DATABASE: spec({ description: 'ClickHouse database holding the auth events table.', parse: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'expected a database identifier'), default: 'auth' }),
   CLICKHOUSE_ASYNC_INSERT: spec({ description: 'Use ClickHouse async_insert (ClickHouse Cloud); old servers do not support it.', parse: boolean, default: 'false' }),

@@ -99,8 +99,12 @@ test('an empty value counts as unset', (t) => {
 });
 
 test('ClickHouse settings appear only with CLICKHOUSE_URL', (t) => {
-  const config = loadConfig({ ...BASE, CLICKHOUSE_URL: 'http://127.0.0.1:8123', CLICKHOUSE_PASSWORD: 'pw', CLICKHOUSE_ASYNC_INSERT: 'true' });
-  t.deepEqual(config.clickhouse, { url: 'http://127.0.0.1:8123', user: 'default', password: 'pw', database: 'auth', asyncInsert: true });
+  const config = loadConfig({ ...BASE, CLICKHOUSE_URL: 'http://127.0.0.1:8123', CLICKHOUSE_USER: 'auth_app', CLICKHOUSE_PASSWORD: 'pw', CLICKHOUSE_ASYNC_INSERT: 'true' });
+  t.deepEqual(config.clickhouse, { url: 'http://127.0.0.1:8123', user: 'auth_app', password: 'pw', database: 'auth', asyncInsert: true });
+});
+
+test('CLICKHOUSE_URL without CLICKHOUSE_USER is refused rather than falling back to the admin user', (t) => {
+  t.true(problemsOf({ ...BASE, CLICKHOUSE_URL: 'http://127.0.0.1:8123' }).some((problem) => problem.startsWith('CLICKHOUSE_USER: required when CLICKHOUSE_URL is set')));
 });
 
 test('cross-variable checks', (t) => {
