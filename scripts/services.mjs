@@ -9,7 +9,7 @@
 // The env it prints uses the same names as .env.example, plus TEST_* names that the test suites use
 // to create one database per test file.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, chmodSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -305,6 +305,31 @@ export async function startServices(dir, { postgres = true, clickhouse = true } 
 }
 
 export { stopAll as stopServices };
+
+/**
+ * The services one run of tests or benchmarks needs: the configured ones when TEST_DATABASE_ADMIN_URL and
+ * TEST_CLICKHOUSE_URL are set (e.g. CI service containers), else throwaway native ones in a fresh folder
+ * under .local/. Returns the env to run with and a stop() that removes what was started.
+ */
+export async function servicesForRun(baseEnv = process.env, prefix = 'services-') {
+  const env = { ...baseEnv };
+  const postgres = !env.TEST_DATABASE_ADMIN_URL;
+  const clickhouse = !env.TEST_CLICKHOUSE_URL;
+  if (!postgres && !clickhouse) return { env, stop: () => {} };
+  mkdirSync(join(repoRoot, '.local'), { recursive: true });
+  const dir = mkdtempSync(join(repoRoot, '.local', prefix));
+  const services = await startServices(dir, { postgres, clickhouse });
+  let stopped = false;
+  return {
+    env: { ...env, ...services.env },
+    stop: () => {
+      if (stopped) return;
+      stopped = true;
+      services.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
 
 function dirArgument(argv) {
   const index = argv.indexOf('--dir');

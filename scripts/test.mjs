@@ -4,26 +4,15 @@
 // on a laptop or the CI machine), it starts a throwaway PostgreSQL and ClickHouse natively for the run
 // and stops them afterwards. GitHub Actions sets them to its service containers instead.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServices } from './services.mjs';
+import { servicesForRun } from './services.mjs';
 import { ensureArgon2 } from './lib/preflight.mjs';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 ensureArgon2();
-const env = { ...process.env };
-let services;
-let servicesDir;
-
-const needPostgres = !env.TEST_DATABASE_ADMIN_URL;
-const needClickHouse = !env.TEST_CLICKHOUSE_URL;
-if (needPostgres || needClickHouse) {
-  mkdirSync(join(repoRoot, '.local'), { recursive: true });
-  servicesDir = mkdtempSync(join(repoRoot, '.local', 'test-services-'));
-  services = await startServices(servicesDir, { postgres: needPostgres, clickhouse: needClickHouse });
-  Object.assign(env, services.env);
-}
+const services = await servicesForRun(process.env, 'test-services-');
+const { env } = services;
 
 const suites = [
   ['app (ava, real PostgreSQL and ClickHouse)', ['npm', ['--workspace', 'app', 'test']]],
@@ -63,10 +52,7 @@ for (const [name, [command, args]] of suites) {
   results.push([name, status, counts]);
 }
 
-if (services) {
-  services.stop();
-  rmSync(servicesDir, { recursive: true, force: true });
-}
+services.stop();
 
 process.stdout.write('\n=== summary ===\n');
 for (const [name, status, counts] of results) {
