@@ -35,9 +35,9 @@ data "aws_iam_policy_document" "plan" {
   }
 }
 
-data "aws_iam_policy_document" "deploy" {
-  for_each = var.deploy_environments
-
+# Read and write access to the Terraform state (objects, lock files and the state key), shared by the
+# roles that apply: the deploy roles (app unit) and the infra roles (whole environment).
+data "aws_iam_policy_document" "state_read_write" {
   statement {
     sid       = "ListState"
     effect    = "Allow"
@@ -58,6 +58,12 @@ data "aws_iam_policy_document" "deploy" {
     actions   = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
     resources = [var.state_kms_key_arn]
   }
+}
+
+data "aws_iam_policy_document" "deploy" {
+  for_each = var.deploy_environments
+
+  source_policy_documents = [data.aws_iam_policy_document.state_read_write.json]
 
   statement {
     sid       = "PushImage"
@@ -103,26 +109,7 @@ data "aws_iam_policy_document" "deploy" {
 data "aws_iam_policy_document" "infra" {
   for_each = var.infra_environments
 
-  statement {
-    sid       = "ListState"
-    effect    = "Allow"
-    actions   = ["s3:ListBucket"]
-    resources = [var.state_bucket_arn]
-  }
-
-  statement {
-    sid       = "ReadWriteState"
-    effect    = "Allow"
-    actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
-    resources = [local.state_objects]
-  }
-
-  statement {
-    sid       = "StateKey"
-    effect    = "Allow"
-    actions   = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
-    resources = [var.state_kms_key_arn]
-  }
+  source_policy_documents = [data.aws_iam_policy_document.state_read_write.json]
 
   statement {
     sid       = "ManageEnvironmentRoles"
