@@ -10,6 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServices } from './services.mjs';
+import { dotenvValues } from './lib/dotenv.mjs';
 import { ensureArgon2 } from './lib/preflight.mjs';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -24,23 +25,6 @@ const CONNECTION_VARIABLES = [
 
 function log(message) {
   process.stdout.write(`[dev] ${message}\n`);
-}
-
-/** Parses a dotenv file: KEY=VALUE lines, # comments, optional single or double quotes. */
-export function parseDotenv(text) {
-  const values = {};
-  for (const rawLine of text.split(/\r?\n/)) {
-    const line = rawLine.trim();
-    if (!line || line.startsWith('#')) continue;
-    const match = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
-    if (!match) continue;
-    let value = match[2];
-    const quoted = /^(['"])(.*)\1$/.exec(value);
-    if (quoted) value = quoted[2];
-    else value = value.replace(/\s+#.*$/, '');
-    values[match[1]] = value;
-  }
-  return values;
 }
 
 function dockerEngineAvailable() {
@@ -63,7 +47,7 @@ function runCompose() {
 
 async function runNative() {
   const envFile = existsSync(join(repoRoot, '.env')) ? '.env' : '.env.example';
-  const fileValues = existsSync(join(repoRoot, envFile)) ? parseDotenv(readFileSync(join(repoRoot, envFile), 'utf8')) : {};
+  const fileValues = existsSync(join(repoRoot, envFile)) ? dotenvValues(readFileSync(join(repoRoot, envFile), 'utf8')) : {};
   log(`no Docker engine: starting PostgreSQL and ClickHouse natively (config from ${envFile})`);
   const servicesDir = join(repoRoot, '.local', 'services');
   const { stopServices } = await import('./services.mjs');
