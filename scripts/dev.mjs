@@ -1,17 +1,27 @@
 #!/usr/bin/env node
 // `npm run dev`: the whole stack on a laptop.
 //  - With a working Docker engine (and DEV_NATIVE unset): `docker compose up --build`, configured from .env.
-//  - Without one: PostgreSQL and ClickHouse start natively into .local/services (git-ignored) on free
-//    loopback ports, migrations run, and the app starts in watch mode. The app reads the same variable
-//    names from .env (or .env.example when there is no .env); only the connection variables are pointed
-//    at the native services, since .env names the compose hostnames.
+//  - Without one: PostgreSQL and ClickHouse start natively into a fresh folder under the temporary folder, on
+//    free loopback ports (or the ones named by DATABASE_URL / CLICKHOUSE_URL in the environment are used), and
+//    the app starts in watch mode on 127.0.0.1. The app reads the same variable names from .env (or
+//    .env.example when there is no .env) under the real environment, which wins; the connection variables of
+//    the file name compose hostnames, so they are replaced by the native services' unless the environment sets them.
+// One run per checkout: the running one is recorded in .local/dev-stack.json (DEV_STACK_FILE overrides), which
+// also tells the ops scripts where the local services are. A run that was killed (kill -9) is detected by its
+// pid, and what it left running is stopped by the next start.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServices } from './services.mjs';
-import { dotenvValues } from './lib/dotenv.mjs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { runMain } from './lib/cli.mjs';
+import { withDotenvFile } from './lib/dotenv.mjs';
 import { ensureArgon2 } from './lib/preflight.mjs';
+import { StartupError, newServicesDir, processAlive } from './lib/services/process.mjs';
+import { startServices, stopServices } from './services.mjs';
+import { devStackFile } from './lib/dev-stack.mjs';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CONNECTION_VARIABLES = [
@@ -22,6 +32,8 @@ const CONNECTION_VARIABLES = [
   'CLICKHOUSE_PASSWORD',
   'CLICKHOUSE_DATABASE',
 ];
+// Every password in this example is one the breached-password check accepts (see README, "Quick start").
+const EXAMPLE_BODY = '{"email":"ada@example.com","password":"vivid-Otter-harbor-4731"}';
 
 function log(message) {
   process.stdout.write(`[dev] ${message}\n`);
@@ -36,57 +48,189 @@ function dockerEngineAvailable() {
 }
 
 function runCompose() {
-  if (!existsSync(join(repoRoot, '.env'))) {
-    log('no .env found: copy .env.example to .env first (cp .env.example .env)');
-    process.exit(1);
-  }
+  if (!existsSync(join(repoRoot, '.env'))) throw new StartupError('no .env found: copy .env.example to .env first (cp .env.example .env)');
   log('Docker engine found: docker compose up --build (reset with: docker compose down -v)');
   const child = spawn('docker', ['compose', 'up', '--build'], { cwd: repoRoot, stdio: 'inherit' });
   child.on('exit', (code) => process.exit(code ?? 0));
 }
 
-async function runNative() {
-  const envFile = existsSync(join(repoRoot, '.env')) ? '.env' : '.env.example';
-  const fileValues = existsSync(join(repoRoot, envFile)) ? dotenvValues(readFileSync(join(repoRoot, envFile), 'utf8')) : {};
-  log(`no Docker engine: starting PostgreSQL and ClickHouse natively (config from ${envFile})`);
-  const servicesDir = join(repoRoot, '.local', 'services');
-  const { stopServices } = await import('./services.mjs');
-  stopServices(servicesDir); // a previous run that was killed may have left them running
-  const services = await startServices(servicesDir);
-  const env = { ...process.env, ...fileValues };
-  for (const name of CONNECTION_VARIABLES) env[name] = services.env[name];
-  env.NODE_ENV = env.NODE_ENV === 'production' ? 'development' : env.NODE_ENV ?? 'development';
-  const port = env.PORT ?? '8080';
-
-  const migrate = spawnSync('npm', ['--workspace', 'app', 'run', 'migrate'], { cwd: repoRoot, env, stdio: 'inherit' });
-  if (migrate.status !== 0) {
-    services.stop();
-    process.exit(migrate.status ?? 1);
+/** The command line of a process, or '' when it is gone (Linux /proc; elsewhere '?' = cannot tell). */
+function commandLine(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  } catch (error) {
+    return error.code === 'ENOENT' && existsSync('/proc/self') ? '' : '?';
   }
+}
 
-  const app = spawn('npm', ['--workspace', 'app', 'run', 'dev'], { cwd: repoRoot, env, stdio: 'inherit' });
-  log(`API on http://127.0.0.1:${port} (PostgreSQL and ClickHouse data in .local/services)`);
-  log(`try: curl -s -X POST http://127.0.0.1:${port}/v1/users -H 'content-type: application/json' -d '{"email":"ada@example.com","password":"correct horse battery staple"}'`);
-  log('stop with Ctrl-C');
+function isRunning(pid, marker) {
+  if (!processAlive(pid)) return false;
+  const line = commandLine(pid);
+  return line === '?' || line.includes(marker);
+}
 
-  let stopping = false;
-  const stop = (signal) => {
-    if (stopping) return;
-    stopping = true;
-    app.kill(signal);
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  app.on('exit', (code) => {
-    services.stop();
-    process.exit(code ?? 0);
+async function stopLeftovers(stack) {
+  log(`a previous run (pid ${stack.pid}) ended without cleaning up: stopping what it left running`);
+  if (stack.appPid && isRunning(stack.appPid, 'tsx')) {
+    process.kill(stack.appPid, 'SIGTERM');
+    for (let waited = 0; waited < 15_000 && processAlive(stack.appPid); waited += 200) await sleep(200);
+    try {
+      process.kill(-stack.appPid, 'SIGKILL');
+    } catch {
+      // the whole group is gone
+    }
+  }
+  if (stack.servicesDir && existsSync(stack.servicesDir)) {
+    stopServices(stack.servicesDir);
+    rmSync(stack.servicesDir, { recursive: true, force: true });
+  }
+}
+
+/** Claims the checkout's one dev run, or throws "already running (pid N)". Stale records are cleaned up first. */
+async function claimStack(stackFile) {
+  mkdirSync(dirname(stackFile), { recursive: true });
+  if (existsSync(stackFile)) {
+    let stack = {};
+    try {
+      stack = JSON.parse(readFileSync(stackFile, 'utf8'));
+    } catch {
+      // a half-written record: nothing to stop
+    }
+    if (isRunning(stack.pid, 'dev.mjs')) {
+      throw new StartupError(`already running (pid ${stack.pid}${stack.url ? `, API on ${stack.url}` : ''}): stop it with Ctrl-C in its terminal, or kill ${stack.pid}`);
+    }
+    await stopLeftovers(stack);
+    rmSync(stackFile, { force: true });
+  }
+  try {
+    writeFileSync(stackFile, JSON.stringify({ pid: process.pid }), { flag: 'wx' });
+  } catch (error) {
+    if (error.code === 'EEXIST') throw new StartupError(`another npm run dev is starting (${stackFile}); wait for it, or stop it`);
+    throw error;
+  }
+}
+
+function portFree(port, host) {
+  return new Promise((resolveFree) => {
+    const server = createServer();
+    server.once('error', () => resolveFree(false));
+    server.listen(Number(port), host, () => server.close(() => resolveFree(true)));
   });
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  if (dockerEngineAvailable()) runCompose();
-  else {
-    ensureArgon2();
-    await runNative();
+function tsxCli() {
+  const require = createRequire(join(repoRoot, 'app', 'package.json'));
+  const packageFile = require.resolve('tsx/package.json');
+  const { bin } = JSON.parse(readFileSync(packageFile, 'utf8'));
+  return join(dirname(packageFile), typeof bin === 'string' ? bin : bin.tsx);
+}
+
+async function waitForReady(url, app) {
+  let exited = false;
+  app.once('exit', () => {
+    exited = true;
+  });
+  while (!exited) {
+    try {
+      if ((await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2000) })).ok) return true;
+    } catch {
+      // not listening yet
+    }
+    await sleep(250);
   }
+  return false;
+}
+
+async function runNative() {
+  const envFileName = existsSync(join(repoRoot, '.env')) ? '.env' : '.env.example';
+  const stackFile = devStackFile(repoRoot);
+  await claimStack(stackFile);
+  const stack = { pid: process.pid };
+  const record = () => writeFileSync(stackFile, `${JSON.stringify(stack, null, 2)}\n`);
+  let servicesDir;
+  let app;
+  let cleanedUp = false;
+  const cleanUp = () => {
+    if (cleanedUp) return;
+    cleanedUp = true;
+    if (servicesDir) {
+      stopServices(servicesDir);
+      rmSync(servicesDir, { recursive: true, force: true });
+    }
+    rmSync(stackFile, { force: true });
+  };
+  process.on('exit', cleanUp);
+
+  // The real environment wins over the file (twelve-factor); empty values mean unset, as in the app.
+  const env = withDotenvFile(join(repoRoot, envFileName));
+  env.NODE_ENV = env.NODE_ENV === 'production' ? 'development' : env.NODE_ENV || 'development';
+  env.HOST = env.HOST || '127.0.0.1';
+  const port = env.PORT || '8080';
+  if (!(await portFree(port, env.HOST))) throw new StartupError(`port ${port} on ${env.HOST} is in use: stop what listens there, or choose another with PORT=<port> npm run dev`);
+
+  // Services named in the environment are used as they are; only the missing ones start natively.
+  const external = { postgres: Boolean(process.env.DATABASE_URL), clickhouse: process.env.CLICKHOUSE_URL !== undefined };
+  const startNative = { postgres: !external.postgres, clickhouse: !external.clickhouse };
+  const names = [startNative.postgres && 'PostgreSQL', startNative.clickhouse && 'ClickHouse'].filter(Boolean);
+  log(`no Docker engine: ${names.length ? `starting ${names.join(' and ')} natively` : 'using the services named in the environment'} (config from ${envFileName} under the environment)`);
+  if (names.length) {
+    servicesDir = newServicesDir('dev-');
+    stack.servicesDir = servicesDir;
+    record();
+    const services = await startServices(servicesDir, startNative);
+    for (const name of CONNECTION_VARIABLES) {
+      if (services.env[name] !== undefined) env[name] = services.env[name];
+    }
+  }
+  if (external.postgres && !process.env.DATABASE_MIGRATION_URL) env.DATABASE_MIGRATION_URL = process.env.DATABASE_URL;
+
+  const migrate = spawnSync('npm', ['--workspace', 'app', 'run', 'migrate'], { cwd: repoRoot, env, stdio: 'inherit' });
+  if (migrate.status !== 0) throw new StartupError('migrations failed (the lines above say why)');
+
+  // tsx watch directly, in its own process group: Ctrl-C in the terminal reaches only this script, which
+  // passes one SIGINT on. tsx relays it to the app once and waits for the app's graceful shutdown (its
+  // force kill is only for a second signal, or a shutdown longer than 5 s).
+  app = spawn(process.execPath, [tsxCli(), 'watch', '--clear-screen=false', 'src/main.ts'], {
+    cwd: join(repoRoot, 'app'),
+    env,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    detached: true,
+  });
+  stack.appPid = app.pid;
+  const url = `http://${env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST}:${port}`;
+  stack.url = url;
+  stack.env = Object.fromEntries(CONNECTION_VARIABLES.filter((name) => env[name] !== undefined).map((name) => [name, env[name]]));
+  record();
+
+  let signalled = false;
+  const forward = (signal) => {
+    if (signalled) return;
+    signalled = true;
+    if (app.exitCode === null) app.kill(signal);
+  };
+  process.on('SIGINT', () => forward('SIGINT'));
+  process.on('SIGTERM', () => forward('SIGTERM'));
+  process.on('SIGHUP', () => forward('SIGTERM'));
+  const exited = new Promise((resolveExit) => app.once('exit', (code, signal) => resolveExit(code ?? (signal ? 1 : 0))));
+
+  if (await waitForReady(url, app)) {
+    log(`API on ${url} (PostgreSQL and ClickHouse data in ${servicesDir ?? 'the services you named'})`);
+    log(`try: curl -s -X POST ${url}/v1/users -H 'content-type: application/json' -d '${EXAMPLE_BODY}'`);
+    log('stop with Ctrl-C');
+  } else if (!signalled) {
+    log('the app stopped before /readyz answered (its lines above say why)');
+  }
+  const code = await exited;
+  cleanUp();
+  process.exit(signalled ? 0 : code || 1);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await runMain('dev', async () => {
+    if (dockerEngineAvailable()) runCompose();
+    else {
+      ensureArgon2();
+      await runNative();
+    }
+  });
 }

@@ -6,13 +6,25 @@
 import { spawn } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { servicesForRun } from './services.mjs';
+import { runMain } from './lib/cli.mjs';
 import { ensureArgon2 } from './lib/preflight.mjs';
+import { countTests } from './lib/test-summary.mjs';
+import { servicesForRun } from './services.mjs';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-ensureArgon2();
-const services = await servicesForRun(process.env, 'test-services-');
+let services;
+await runMain('test', async () => {
+  ensureArgon2();
+  services = await servicesForRun(process.env, 'test-services-');
+});
 const { env } = services;
+// Ctrl-C or a kill must not leave the throwaway services running.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => {
+    services.stop();
+    process.exit(130);
+  });
+}
 
 const suites = [
   ['app (ava, real PostgreSQL and ClickHouse)', ['npm', ['--workspace', 'app', 'test']]],
@@ -33,16 +45,6 @@ function runSuite(command, args) {
     child.stderr.on('data', forward(process.stderr));
     child.on('close', (status) => resolveSuite({ status, counts: countTests(output) }));
   });
-}
-
-// ava ends with "N tests passed" / "N tests failed"; scripts/test-iac.mjs with "N terraform test runs passed".
-function countTests(output) {
-  const plain = output.replace(/\u001b\[[0-9;]*m/g, '');
-  const sum = (pattern) => [...plain.matchAll(pattern)].reduce((total, match) => total + Number(match[1]), 0);
-  return {
-    passed: sum(/^\s*(\d+) tests? passed/gm) + sum(/(\d+) terraform test runs passed/g),
-    failed: sum(/^\s*(\d+) tests? failed/gm) + sum(/^\s*(\d+) uncaught exceptions?/gm) + sum(/^\s*(\d+) unhandled rejections?/gm),
-  };
 }
 
 const results = [];

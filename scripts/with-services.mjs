@@ -5,8 +5,9 @@
 import { spawn } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { servicesForRun } from './services.mjs';
+import { runMain } from './lib/cli.mjs';
 import { ensureArgon2 } from './lib/preflight.mjs';
+import { servicesForRun } from './services.mjs';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const [command, ...args] = process.argv.slice(2);
@@ -15,8 +16,11 @@ if (!command) {
   process.exit(2);
 }
 
-ensureArgon2();
-const services = await servicesForRun();
+let services;
+await runMain('services', async () => {
+  ensureArgon2();
+  services = await servicesForRun();
+});
 
 const child = spawn(command, args, { cwd: repoRoot, env: services.env, stdio: 'inherit' });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));

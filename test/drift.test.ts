@@ -46,10 +46,10 @@ test('the secrets mock outputs the app unit is evaluated with match the app-secr
   }
 });
 
-test('the native path (scripts/services.mjs, scripts/dev.mjs) sets only variables the app reads', (t) => {
+test('the native path (scripts/lib/services/*.mjs, scripts/dev.mjs) sets only variables the app reads', (t) => {
   // npm run dev without Docker overrides these from the native services; a renamed variable must not slip past.
   const known = new Set(facts.map((fact) => fact.name));
-  const services = readFileSync(join(repoRoot, 'scripts', 'services.mjs'), 'utf8');
+  const services = ['postgres.mjs', 'clickhouse.mjs'].map((file) => readFileSync(join(repoRoot, 'scripts', 'lib', 'services', file), 'utf8')).join('\n');
   // Upper-case object keys are the env names it prints (the env objects hold template literals, so no brace matching).
   const servicesNames = [...services.matchAll(/^\s+([A-Z][A-Z0-9_]+):\s/gm)].map((match) => match[1]!);
   const dev = readFileSync(join(repoRoot, 'scripts', 'dev.mjs'), 'utf8');

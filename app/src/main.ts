@@ -88,7 +88,7 @@ async function main(): Promise<void> {
   const server = createServer(app.koa.callback());
   // Longer than the load balancer's idle timeout, so the balancer (not us) closes idle connections.
   server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve) => server.listen(config.port, resolve));
+  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   const address = server.address();
   logger.info({ port: typeof address === 'object' && address ? address.port : config.port }, 'listening');
 

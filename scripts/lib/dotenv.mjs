@@ -30,3 +30,18 @@ export function readDotenvFile(path) {
 export function dotenvValues(text) {
   return Object.fromEntries([...parseDotenvText(text).entries].map(([name, entry]) => [name, entry.value]));
 }
+
+/**
+ * The values of a dotenv file under the real environment: a name set in `env` keeps its value, as dotenv
+ * and every twelve-factor tool do, so `PORT=9090 npm run dev` listens on 9090 whatever the file says.
+ * A missing file gives `env` unchanged. Returns a new object.
+ */
+export function withDotenvFile(path, env = process.env) {
+  let fileValues = {};
+  try {
+    fileValues = dotenvValues(readFileSync(path, 'utf8'));
+  } catch (error) {
+    if (error.code !== 'ENOENT') throw error;
+  }
+  return { ...fileValues, ...env };
+}

@@ -2,7 +2,7 @@
 // When a local filesystem mirror of providers exists (this machine: /opt/tf-plugins), Terraform is
 // pointed at it and told not to reach any registry for the providers it holds; elsewhere the normal
 // registry is used. TF_PLUGIN_MIRROR overrides the mirror location.
-import { existsSync, mkdirSync, writeFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 
@@ -20,13 +20,26 @@ export function mirroredProviders(mirror = providerMirror()) {
   return readdirSync(root).flatMap((namespace) => readdirSync(join(root, namespace)).map((type) => `${namespace}/${type}`));
 }
 
+let runDir;
+
+// One folder per process, not a fixed path: a fixed /tmp/auth-platform-terraform that another user created
+// stops everyone else (issue 18). It is deleted when the process exits.
+function terraformRunDir() {
+  if (!runDir) {
+    runDir = mkdtempSync(join(tmpdir(), 'auth-platform-terraform-'));
+    process.once('exit', () => rmSync(runDir, { recursive: true, force: true }));
+  }
+  return runDir;
+}
+
 /**
- * Returns the env for running terraform: a CLI config that uses the mirror for what it holds,
- * a shared plugin cache, no telemetry, and no interactive prompts.
+ * Returns the env for running terraform: a CLI config that uses the mirror for what it holds (else a plugin
+ * cache for this run), no telemetry, and no interactive prompts. The CLI config lives in a folder of this
+ * process's own, removed at exit.
  */
 export function terraformEnv(baseEnv = process.env) {
   const mirror = providerMirror();
-  const dir = join(tmpdir(), 'auth-platform-terraform');
+  const dir = terraformRunDir();
   mkdirSync(join(dir, 'plugin-cache'), { recursive: true });
   const configFile = join(dir, 'terraformrc');
   const includes = mirroredProviders(mirror).map((name) => `"registry.terraform.io/${name}"`).join(', ');

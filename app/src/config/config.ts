@@ -12,10 +12,10 @@ export class ConfigError extends Error {
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-function parseValues(env: Env): { values: Partial<ConfigValues>; problems: string[] } {
+function parseValues(env: Env, only?: readonly VariableName[]): { values: Partial<ConfigValues>; problems: string[] } {
   const values: Record<string, unknown> = {};
   const problems: string[] = [];
-  for (const variable of configVariables) {
+  for (const variable of configVariables.filter((each) => !only || only.includes(each.name))) {
     const raw = env[variable.name];
     // An empty string is treated as unset: compose and App Runner often pass `VAR=` for "nothing".
     const text = raw === undefined || raw === '' ? variable.default : raw;
@@ -67,6 +67,8 @@ function build(values: ConfigValues) {
     nodeEnv: values.NODE_ENV,
     production,
     port: values.PORT,
+    /** Undefined: every interface. */
+    host: values.HOST,
     logLevel: values.LOG_LEVEL,
     serviceVersion: values.SERVICE_VERSION,
     environment: values.DEPLOY_ENVIRONMENT,
@@ -138,6 +140,28 @@ export function loadConfig(env: Env): Config {
   problems.push(...crossChecks(values));
   if (problems.length > 0) throw new ConfigError(problems);
   return build(values as ConfigValues);
+}
+
+const CLICKHOUSE_VARIABLES: readonly VariableName[] = ['CLICKHOUSE_URL', 'CLICKHOUSE_USER', 'CLICKHOUSE_PASSWORD', 'CLICKHOUSE_DATABASE', 'CLICKHOUSE_ASYNC_INSERT'];
+
+/**
+ * Builds only the ClickHouse settings (CLICKHOUSE_*), for tools that query ClickHouse and nothing else
+ * (ops:auth-report), so they do not demand a DATABASE_URL they never use.
+ * @param env the environment object, as for loadConfig.
+ * @returns the same object as `loadConfig(env).clickhouse`: undefined when CLICKHOUSE_URL is unset.
+ * @throws ConfigError (code `invalid_config`) listing every invalid CLICKHOUSE_* variable.
+ */
+export function loadClickHouseConfig(env: Env): Config['clickhouse'] {
+  const { values, problems } = parseValues(env, CLICKHOUSE_VARIABLES);
+  problems.push(...crossChecks(values));
+  if (problems.length > 0) throw new ConfigError(problems);
+  return values.CLICKHOUSE_URL === undefined ? undefined : {
+    url: values.CLICKHOUSE_URL,
+    user: values.CLICKHOUSE_USER,
+    password: values.CLICKHOUSE_PASSWORD ?? '',
+    database: values.CLICKHOUSE_DATABASE!,
+    asyncInsert: values.CLICKHOUSE_ASYNC_INSERT!,
+  };
 }
 
 /** Names of the variables that hold secrets, for redaction. */

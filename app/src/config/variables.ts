@@ -64,6 +64,7 @@ const httpUrl = url(/^https?:$/, 'http(s)://');
 export const variables = {
   NODE_ENV: spec({ description: 'development, test or production. Production refuses to start without JWT_SIGNING_KEYS.', parse: z.enum(['development', 'test', 'production']), default: 'development' }),
   PORT: spec({ description: 'TCP port the HTTP server listens on.', parse: integer(0, 65_535), default: '8080' }),
+  HOST: spec({ description: 'Address the HTTP server binds to. Unset: every interface, as the container needs; npm run dev sets 127.0.0.1.', parse: text(255) }),
   LOG_LEVEL: spec({ description: 'pino log level: fatal, error, warn, info, debug, trace or silent.', parse: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), default: 'info' }),
   SERVICE_VERSION: spec({ description: 'Version reported in logs and auth events, normally the git SHA of the image.', parse: text(128), default: 'dev' }),
   DEPLOY_ENVIRONMENT: spec({ description: 'Deployment environment name (local, dev, staging, prod) reported in logs and auth events.', parse: text(64), default: 'local' }),

@@ -1,9 +1,10 @@
 // `npm run ops:auth-report -- --since 24h` (or `--from ISO [--to ISO]`, `--limit N`, `--json`):
 // what happened in authentication over a window, for incident response and the weekly review.
-// Reads the service's configuration (CLICKHOUSE_* and the rest); the queries are in auth-report.sql.
+// Reads only the CLICKHOUSE_* settings; the queries are in auth-report.sql. Run through scripts/ops.mjs,
+// which finds a running `npm run dev` and reads .env under the real environment.
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, parseDurationSeconds } from '../config/index.ts';
+import { ConfigError, loadClickHouseConfig, parseDurationSeconds } from '../config/index.ts';
 import { processEnv } from '../config/process-env.ts';
 import { formatAuthReport, runAuthReport, type AuthReport, type AuthReportWindow } from '../events/clickhouse-auth-report.ts';
 import { createClickHouseClient } from '../events/clickhouse-client.ts';
@@ -58,13 +59,14 @@ export function parseAuthReportArgs(argv: string[], now = new Date()): AuthRepor
 /** Runs the report with the service's ClickHouse settings and returns the text to print. */
 export async function authReportCommand(argv: string[], env = processEnv()): Promise<{ output: string; report: AuthReport }> {
   const args = parseAuthReportArgs(argv);
-  const config = loadConfig(env);
-  if (!config.clickhouse) throw new UsageError('CLICKHOUSE_URL is not set: there is no event store to report on');
+  // Only the ClickHouse settings: the report reads nothing else (issue 18).
+  const clickhouse = loadClickHouseConfig(env);
+  if (!clickhouse) throw new UsageError('CLICKHOUSE_URL is not set: there is no event store to report on (start `npm run dev`, or set CLICKHOUSE_URL)');
   const client = createClickHouseClient({
-    url: config.clickhouse.url,
-    username: config.clickhouse.user,
-    password: config.clickhouse.password,
-    database: config.clickhouse.database,
+    url: clickhouse.url,
+    username: clickhouse.user,
+    password: clickhouse.password,
+    database: clickhouse.database,
     application: 'auth-report',
   });
   try {
@@ -79,7 +81,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   try {
     process.stdout.write((await authReportCommand(process.argv.slice(2))).output);
   } catch (error) {
-    const message = error instanceof ConfigError ? error.message : error instanceof Error ? error.message : String(error);
+    const message = error instanceof ConfigError ? error.problems.join('; ') : error instanceof Error ? error.message : String(error);
     process.stderr.write(`auth-report: ${message}\n`);
     process.exitCode = error instanceof UsageError || error instanceof ConfigError ? 2 : 1;
   }

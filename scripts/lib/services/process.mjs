@@ -1,0 +1,104 @@
+// Small process helpers shared by the native PostgreSQL and ClickHouse launchers (scripts/lib/services/).
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export const isRoot = process.getuid?.() === 0;
+
+/**
+ * A start-up failure the user can act on. The launchers print its message as one line, never a stack trace
+ * (scripts/lib/cli.mjs).
+ */
+export class StartupError extends Error {
+  name = 'StartupError';
+}
+
+/** Writes one `[services]` line to stderr. */
+export function log(message) {
+  process.stderr.write(`[services] ${message}\n`);
+}
+
+/** A free TCP port on 127.0.0.1 (the kernel picks it; it stays free until someone binds it). */
+export function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+/** The absolute path of `binary` on PATH, or undefined. */
+export function which(binary) {
+  try {
+    return execFileSync('sh', ['-c', 'command -v "$1"', 'sh', binary], { encoding: 'utf8' }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A fresh folder for one run's service data, under the system temporary folder rather than the checkout:
+ * as root PostgreSQL runs as the `postgres` user, who cannot enter a checkout inside a private (mode 700)
+ * folder such as root's home or a `mktemp -d` folder. Mode 755 so that user can reach its own subfolder.
+ */
+export function newServicesDir(prefix) {
+  const dir = mkdtempSync(join(tmpdir(), `auth-platform-${prefix}`));
+  chmodSync(dir, 0o755);
+  return dir;
+}
+
+// PostgreSQL refuses to run as root, so as root it runs as the `postgres` system user (Debian's package creates it).
+export function serviceUser() {
+  if (!isRoot) return undefined;
+  try {
+    execFileSync('id', ['postgres'], { stdio: 'ignore' });
+  } catch {
+    execFileSync('useradd', ['--system', '--no-create-home', 'postgres'], { stdio: 'ignore' });
+  }
+  return 'postgres';
+}
+
+/** Runs a command (as `user` when given) and returns its stdout; a failure throws with the command's stderr. */
+export function runAs(user, command, args, options = {}) {
+  const [file, argv] = user ? ['runuser', ['-u', user, '--', command, ...args]] : [command, args];
+  return execFileSync(file, argv, { stdio: 'pipe', encoding: 'utf8', ...options });
+}
+
+/** The first line of a failed command's stderr (or the error's message), for a one-line report. */
+export function firstLine(error) {
+  const text = String(error?.stderr || error?.message || error).trim();
+  return text.split('\n').find((line) => line.trim()) ?? text;
+}
+
+/** Polls `check` every 200 ms until it returns true; throws a StartupError after `timeoutMs` milliseconds. */
+export async function waitFor(check, what, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  let lastError;
+  while (Date.now() < deadline) {
+    try {
+      if (await check()) return;
+    } catch (error) {
+      lastError = error;
+    }
+    await sleep(200);
+  }
+  throw new StartupError(`${what} did not become ready in ${timeoutMs / 1000} s${lastError ? `: ${firstLine(lastError)}` : ''}`);
+}
+
+/** True while a process with this pid exists (signal 0 checks without sending anything). */
+export function processAlive(pid) {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error.code === 'EPERM';
+  }
+}

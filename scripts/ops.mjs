@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+// Runs an ops script of the app (app/src/ops) with the local configuration found the way a newcomer expects:
+// the real environment wins, then a running `npm run dev` (its record, scripts/lib/dev-stack.mjs, names the
+// native services), then .env (or .env.example). Each ops script validates only the variables it uses.
+//   node scripts/ops.mjs auth-report -- --since 24h      (npm run ops:auth-report -- --since 24h)
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runMain } from './lib/cli.mjs';
+import { readDevStack } from './lib/dev-stack.mjs';
+import { withDotenvFile } from './lib/dotenv.mjs';
+import { StartupError } from './lib/services/process.mjs';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const SCRIPTS = { 'auth-report': 'ops:auth-report' };
+
+await runMain('ops', async () => {
+  const [name, ...rest] = process.argv.slice(2);
+  const script = SCRIPTS[name];
+  if (!script) throw new StartupError(`unknown ops script ${name ?? '(none)'}: one of ${Object.keys(SCRIPTS).join(', ')}`);
+  const args = rest[0] === '--' ? rest.slice(1) : rest;
+  const envFileName = existsSync(join(repoRoot, '.env')) ? '.env' : '.env.example';
+  const stack = readDevStack(repoRoot);
+  if (!stack) process.stderr.write(`[ops] no running npm run dev found: using ${envFileName} under the environment\n`);
+  const env = withDotenvFile(join(repoRoot, envFileName), { ...stack?.env, ...process.env });
+  const child = spawn('npm', ['--silent', '--workspace', 'app', 'run', script, '--', ...args], { cwd: repoRoot, env, stdio: 'inherit' });
+  const code = await new Promise((resolveExit) => child.on('exit', (status, signal) => resolveExit(status ?? (signal ? 1 : 0))));
+  process.exit(code);
+});
