@@ -8,7 +8,6 @@
  * Uncaught exceptions and unhandled rejections that ava reports count as failures.
  */
 export function countTests(output) {
-  // eslint-disable-next-line no-control-regex -- ANSI colour codes
   const plain = output.replace(/\u001b\[[0-9;]*m/g, '');
   const sum = (pattern) => [...plain.matchAll(pattern)].reduce((total, match) => total + Number(match[1]), 0);
   const ticks = [...plain.matchAll(/^\s*✔ /gm)].length;
