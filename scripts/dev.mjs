@@ -33,7 +33,7 @@ const CONNECTION_VARIABLES = [
   'CLICKHOUSE_DATABASE',
 ];
 // Every password in this example is one the breached-password check accepts (see README, "Quick start").
-const EXAMPLE_BODY = '{"email":"ada@example.com","password":"vivid-Otter-harbor-4731"}';
+const EXAMPLE_BODY = '{"email":"ada@example.com","password":"GOJQCSDqybzVmdjG"}';
 
 function log(message) {
   process.stdout.write(`[dev] ${message}\n`);

@@ -1,6 +1,6 @@
 #!/bin/sh
-# Creates the least-privilege roles on the first start of the compose PostgreSQL (an empty data volume),
-# mirroring scripts/services.mjs and the cloud: auth_owner owns the database and runs migrations, auth_app
+# Creates the least-privilege roles on the first start of the compose PostgreSQL (an empty data volume), and
+# on every native start (scripts/lib/services/postgres.mjs runs this same script), mirroring the cloud: auth_owner owns the database and runs migrations, auth_app
 # serves requests with DML only. User names and passwords come from the same URLs the app reads from .env
 # (DATABASE_MIGRATION_URL and DATABASE_URL), so they are written in one place only.
 # Local passwords must be URL-safe (no percent-encoding is decoded here).
