@@ -1,12 +1,12 @@
 // The PostgreSQL superuser URL for tests that need one. `npm test` provides TEST_DATABASE_ADMIN_URL; a test
 // file run alone (npx ava test/compose.test.ts) starts a throwaway native PostgreSQL instead, stopped on exit.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { repoRoot } from './hcl.ts';
 
 interface ServicesModule {
+  newServicesDir(prefix: string): string;
   startServices(dir: string, which: { postgres: boolean; clickhouse: boolean }): Promise<{ env: Record<string, string>; stop(): void }>;
 }
 
@@ -17,7 +17,7 @@ export function adminDatabaseUrl(): Promise<string> {
   if (fromEnv) return Promise.resolve(fromEnv);
   started ??= (async () => {
     const services = (await import(pathToFileURL(join(repoRoot, 'scripts', 'services.mjs')).href)) as ServicesModule;
-    const dir = mkdtempSync(join(tmpdir(), 'repo-test-pg-'));
+    const dir = services.newServicesDir('repo-test-pg-');
     const running = await services.startServices(dir, { postgres: true, clickhouse: false });
     process.once('exit', () => {
       running.stop();
