@@ -3,6 +3,7 @@
 // the real environment wins, then a running `npm run dev` (its record, scripts/lib/dev-stack.mjs, names the
 // native services), then .env (or .env.example). Each ops script validates only the variables it uses.
 //   node scripts/ops.mjs auth-report -- --since 24h      (npm run ops:auth-report -- --since 24h)
+//   node scripts/ops.mjs migrate                         (npm run migrate)
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -13,7 +14,7 @@ import { withDotenvFile } from './lib/dotenv.mjs';
 import { StartupError } from './lib/services/process.mjs';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const SCRIPTS = { 'auth-report': 'ops:auth-report' };
+const SCRIPTS = { 'auth-report': 'ops:auth-report', migrate: 'migrate' };
 
 await runMain('ops', async () => {
   const [name, ...rest] = process.argv.slice(2);

@@ -4,7 +4,9 @@
 // on a laptop or the CI machine), it starts a throwaway PostgreSQL and ClickHouse natively for the run
 // and stops them afterwards. GitHub Actions sets them to its service containers instead.
 import { spawn } from 'node:child_process';
-import { dirname, resolve } from 'node:path';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runMain } from './lib/cli.mjs';
 import { ensureArgon2 } from './lib/preflight.mjs';
@@ -17,11 +19,19 @@ await runMain('test', async () => {
   ensureArgon2();
   services = await servicesForRun(process.env, 'test-services-');
 });
-const { env } = services;
+// The suites' temporary files go into one folder of this run (mode 755: the `postgres` user starts clusters
+// there for tests run as root), removed at the end, so no run leaves folders behind in the temporary folder.
+const scratch = mkdtempSync(join(tmpdir(), 'auth-platform-test-'));
+chmodSync(scratch, 0o755);
+const env = { ...services.env, TMPDIR: scratch };
+const cleanUp = () => {
+  services.stop();
+  rmSync(scratch, { recursive: true, force: true });
+};
 // Ctrl-C or a kill must not leave the throwaway services running.
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(signal, () => {
-    services.stop();
+    cleanUp();
     process.exit(130);
   });
 }
@@ -54,7 +64,7 @@ for (const [name, [command, args]] of suites) {
   results.push([name, status, counts]);
 }
 
-services.stop();
+cleanUp();
 
 process.stdout.write('\n=== summary ===\n');
 for (const [name, status, counts] of results) {

@@ -54,13 +54,14 @@ export function newServicesDir(prefix) {
   return dir;
 }
 
-// PostgreSQL refuses to run as root, so as root it runs as the `postgres` system user (Debian's package creates it).
+// PostgreSQL refuses to run as root, so as root it runs as the `postgres` system user, which Debian's postgresql
+// package creates (installing is .ci/run's job, not the launcher's).
 export function serviceUser() {
   if (!isRoot) return undefined;
   try {
     execFileSync('id', ['postgres'], { stdio: 'ignore' });
   } catch {
-    execFileSync('useradd', ['--system', '--no-create-home', 'postgres'], { stdio: 'ignore' });
+    throw new StartupError('as root, PostgreSQL runs as the `postgres` user, which does not exist: install the postgresql package (apt-get install postgresql), or run as a normal user');
   }
   return 'postgres';
 }
