@@ -226,7 +226,7 @@ test.serial('npm run dev after a kill -9 of the previous run stops what that run
   await waitForOutput(first, /\[dev\] API on/);
   t.regex(first.output(), /\[services\] PostgreSQL on/);
   const stack = JSON.parse(readFileSync(join(root, '.local', 'dev-stack.json'), 'utf8')) as { pid: number; appPid: number; servicesDir: string };
-  t.is(stack.pid, first.child.pid);
+  t.is(stack.pid, first.child.pid!);
   process.kill(first.child.pid!, 'SIGKILL');
   await first.exited;
 
