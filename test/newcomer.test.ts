@@ -34,11 +34,15 @@ function openTempDir(t: Context, prefix: string): string {
   return dir;
 }
 
-/** A copy of the checkout inside a fresh mode-700 folder, as `git clone` into `mktemp -d` would make. */
-function privateCheckout(t: Context): string {
+/**
+ * A copy of the checkout inside a fresh mode-700 folder, as `git clone` into `mktemp -d` would make, or (with
+ * `open`) a mode-755 one, for the cases that must fail on their own grounds rather than on the private folder.
+ */
+function privateCheckout(t: Context, { open = false } = {}): string {
   const outer = mkdtempSync(join(tmpdir(), 'newcomer-'));
   t.teardown(() => rmSync(outer, { recursive: true, force: true }));
-  t.is(statSync(outer).mode & 0o777, 0o700);
+  if (open) chmodSync(outer, 0o755);
+  t.is(statSync(outer).mode & 0o777, open ? 0o755 : 0o700);
   const root = join(outer, 'auth-platform');
   for (const entry of ['scripts', 'docker', 'app', 'package.json', '.env.example', 'README.md']) {
     cpSync(join(repoRoot, entry), join(root, entry), { recursive: true, filter: (source) => !source.includes(`${sep}node_modules`) && !source.includes(`${sep}.local`) });
@@ -182,7 +186,7 @@ test.serial('a missing ClickHouse: one line saying what to do, and the PostgreSQ
 });
 
 test.serial('npm run dev: the environment wins over .env.example, named services are used, one run at a time, Ctrl-C flushes the events', async (t) => {
-  const root = privateCheckout(t);
+  const root = privateCheckout(t, { open: true });
   const port = await freePort();
   const services = await externalServices(t);
   // A flush interval longer than the test: the events reach ClickHouse only through the graceful shutdown.
