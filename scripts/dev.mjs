@@ -130,9 +130,16 @@ async function waitForReady(url, app) {
   app.once('exit', () => {
     exited = true;
   });
+  // tsx watch keeps running when the app crashes at start (it reruns it on the next save), so say so once.
+  const notice = setTimeout(() => log(`the app has not answered ${url}/readyz yet: its lines above say why (saving a file restarts it)`), 60_000);
+  notice.unref();
+  app.once('exit', () => clearTimeout(notice));
   while (!exited) {
     try {
-      if ((await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2000) })).ok) return true;
+      if ((await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2000) })).ok) {
+        clearTimeout(notice);
+        return true;
+      }
     } catch {
       // not listening yet
     }
