@@ -23,7 +23,7 @@ await runMain('ops', async () => {
   const args = rest[0] === '--' ? rest.slice(1) : rest;
   const envFileName = existsSync(join(repoRoot, '.env')) ? '.env' : '.env.example';
   const stack = readDevStack(repoRoot);
-  if (!stack) process.stderr.write(`[ops] no running npm run dev found: using ${envFileName} under the environment\n`);
+  if (!stack) process.stderr.write(`[ops] no running npm run dev found: using ${envFileName} under the environment (start npm run dev, or set CLICKHOUSE_URL)\n`);
   const env = withDotenvFile(join(repoRoot, envFileName), { ...stack?.env, ...process.env });
   const child = spawn('npm', ['--silent', '--workspace', 'app', 'run', script, '--', ...args], { cwd: repoRoot, env, stdio: 'inherit' });
   const code = await new Promise((resolveExit) => child.on('exit', (status, signal) => resolveExit(status ?? (signal ? 1 : 0))));
