@@ -113,8 +113,10 @@ test('app unit: image_tag comes from IMAGE_TAG, with the documented placeholder 
   t.true(readFileSync(join(terragruntDir, 'README.md'), 'utf8').includes('get_env("IMAGE_TAG", "0000000")'), 'README documents the default');
 });
 
-// Config variables deliberately not deployed, with the reason. Empty: App Runner sets every one.
-const NOT_DEPLOYED: Record<string, string> = {};
+// Config variables deliberately not deployed, with the reason.
+const NOT_DEPLOYED: Record<string, string> = {
+  HOST: 'unset means every interface, which App Runner needs; only npm run dev narrows it to 127.0.0.1',
+};
 
 test('app unit: every app config variable is set, secrets only through runtime_environment_secrets', async (t) => {
   const loaded = await cache;
