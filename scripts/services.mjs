@@ -103,7 +103,11 @@ async function waitFor(check, what, timeoutMs = 60_000) {
   throw new Error(`${what} did not become ready in ${timeoutMs} ms${lastError ? `: ${lastError.message}` : ''}`);
 }
 
-async function startPostgres(dir) {
+/**
+ * Starts a PostgreSQL cluster in `dir` (initialised on first use). Returns its env, its server log
+ * (`logFile`), and `stop()` / `start()` for tests that take the server away under a running app.
+ */
+export async function startPostgres(dir) {
   const binDir = postgresBinDir();
   const user = serviceUser();
   const dataDir = join(dir, 'pg', 'data');
@@ -121,11 +125,14 @@ async function startPostgres(dir) {
     ]);
   }
   const logFile = join(dir, 'pg', 'postgres.log');
-  runAs(user, join(binDir, 'pg_ctl'), [
-    '-D', dataDir, '-l', logFile, '-w', '-t', '60',
-    '-o', `-p ${port} -k ${socketDir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300`,
-    'start',
-  ]);
+  // The same port on every start, so a test can stop the server under a running app and start it again.
+  const start = () =>
+    runAs(user, join(binDir, 'pg_ctl'), [
+      '-D', dataDir, '-l', logFile, '-w', '-t', '60',
+      '-o', `-p ${port} -k ${socketDir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300`,
+      'start',
+    ]);
+  start();
   const psql = (sql, db = 'postgres') =>
     runAs(user, join(binDir, 'psql'), ['-h', socketDir, '-p', String(port), '-U', 'postgres', '-d', db, '-v', 'ON_ERROR_STOP=1', '-qAt', '-c', sql]);
   await waitFor(() => psql('select 1').trim() === '1', 'PostgreSQL');
@@ -149,6 +156,8 @@ async function startPostgres(dir) {
       DATABASE_MIGRATION_URL: `postgres://auth_owner:${LOCAL.pgOwnerPassword}@127.0.0.1:${port}/auth`,
       TEST_DATABASE_ADMIN_URL: `postgres://postgres:${LOCAL.pgSuperPassword}@127.0.0.1:${port}/postgres`,
     },
+    logFile,
+    start,
     stop: () => runAs(user, join(binDir, 'pg_ctl'), ['-D', dataDir, '-m', 'fast', '-w', 'stop']),
   };
 }

@@ -7,6 +7,7 @@ import { createLoginThrottle, type PostgresLoginThrottle } from '../auth/lockout
 import type { BreachedPasswordCheck } from '../auth/seams.ts';
 import type { Config } from '../config/index.ts';
 import type { AuthEventEmitter } from '../events/emitter.ts';
+import { databaseTransientErrors } from '../observability/metrics.ts';
 import type { Sql } from '../store/db.ts';
 import { createLockoutStore } from '../store/lockout-store.ts';
 import { credentialRateLimit } from './rate-limit.ts';
@@ -31,7 +32,7 @@ export function createSecurityDeps(input: SecurityDepsInput): SecurityDeps {
   const { config, sql, events, registry, clock } = input;
   const { lockout, hibp, rateLimit } = config.security;
   const loginThrottle = createLoginThrottle({
-    store: createLockoutStore(sql),
+    store: createLockoutStore(sql, { onRetry: (kind) => databaseTransientErrors(registry).inc({ kind, outcome: 'retried' }) }),
     now: () => clock.now(),
     policy: {
       accountIpThreshold: lockout.ipThreshold,

@@ -12,13 +12,15 @@ import { createApp } from '../../src/http/app.ts';
 import { createSecurityDeps, type SecurityDeps } from '../../src/http/security-deps.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import type { Sql } from '../../src/store/db.ts';
-import { createTestDatabase } from '../helpers/database.ts';
+import { createTestDatabase, type TestDatabaseOptions } from '../helpers/database.ts';
 
 /** Cheap argon2 so that hundreds of registrations fit in a test; the timing test overrides it. */
 export const FAST_ARGON2 = { ARGON2_MEMORY_KIB: '64', ARGON2_ITERATIONS: '1', ARGON2_PARALLELISM: '1' };
 
 export interface SecurityAppOptions {
   env?: Record<string, string>;
+  /** Where and how to create the test database (e.g. on a private server). */
+  database?: TestDatabaseOptions;
 }
 
 export interface TestResponse {
@@ -44,7 +46,7 @@ export interface SecurityApp {
 export type Teardown = Pick<ExecutionContext, 'teardown'>;
 
 export async function startSecurityApp(t: Teardown, options: SecurityAppOptions = {}): Promise<SecurityApp> {
-  const database = await createTestDatabase();
+  const database = await createTestDatabase(options.database);
   t.teardown(database.drop);
   const clock = { now: Date.parse('2026-03-01T12:00:00Z') };
   const config = loadConfig({
