@@ -25,7 +25,8 @@ export interface SecurityDepsInput {
 export interface SecurityDeps {
   loginThrottle: PostgresLoginThrottle;
   breachedPasswords?: BreachedPasswordCheck;
-  middleware: ReturnType<typeof credentialRateLimit>[];
+  /** Per-route middleware: the per-IP buckets of the credential endpoints. */
+  routeMiddleware: ReturnType<typeof credentialRateLimit>;
 }
 
 export function createSecurityDeps(input: SecurityDepsInput): SecurityDeps {
@@ -49,6 +50,6 @@ export function createSecurityDeps(input: SecurityDepsInput): SecurityDeps {
         { onUnavailable: (reason) => events.emit({ type: 'breached_password_check_failed', outcome: 'failure', reason }) },
       )
     : undefined;
-  const middleware = [credentialRateLimit({ perMinute: rateLimit.perMinute, burst: rateLimit.burst, now: () => clock.now() })];
-  return { loginThrottle, breachedPasswords, middleware };
+  const routeMiddleware = credentialRateLimit({ perMinute: rateLimit.perMinute, burst: rateLimit.burst, now: () => clock.now() });
+  return { loginThrottle, breachedPasswords, routeMiddleware };
 }

@@ -97,7 +97,7 @@ export async function startSecurityApp(t: Teardown, options: SecurityAppOptions 
         body = JSON.stringify(requestOptions.body);
         headers['content-type'] ??= 'application/json';
       }
-      const response = await httpRequest(`${baseUrl}${path}`, method, headers, body);
+      const response = await httpRequest(baseUrl, path, method, headers, body);
       const text = response.text;
       let json: unknown;
       try {
@@ -114,9 +114,11 @@ export async function startSecurityApp(t: Teardown, options: SecurityAppOptions 
  * A plain node:http client rather than fetch: nock replaces global fetch, and its fetch interceptor
  * cannot pass request bodies through to loopback, while its http interceptor can.
  */
-function httpRequest(url: string, method: string, headers: Record<string, string>, body: string | undefined): Promise<{ status: number; headers: Headers; text: string }> {
+function httpRequest(baseUrl: string, path: string, method: string, headers: Record<string, string>, body: string | undefined): Promise<{ status: number; headers: Headers; text: string }> {
   return new Promise((resolve, reject) => {
-    const outgoing = sendRequest(url, { method, headers }, (incoming) => {
+    // The path goes out byte for byte (a URL would resolve dot segments), so tests can send any spelling.
+    const { hostname, port } = new URL(baseUrl);
+    const outgoing = sendRequest({ hostname, port, path, method, headers }, (incoming) => {
       const chunks: Buffer[] = [];
       incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
       incoming.on('error', reject);
