@@ -46,48 +46,64 @@ export function createLockoutStore(sql: Sql, options: LockoutStoreOptions = {}) 
   const retry = <T>(operation: () => Promise<T>) => withTransientRetry(operation, { onRetry: options.onRetry });
   return {
     /**
-     * Runs `decide` on the locked rows of (account, '*') and (account, ip) and writes what it returns.
-     * Four round trips: BEGIN, one statement that creates the missing rows and locks and reads both, one
-     * UPDATE of the rows that changed (none when an attempt is refused by a lock already in place), COMMIT.
+     * Runs `decide` on the locked rows of (account, '*') and (account, ip) and writes what it returns, in
+     * one transaction on a reserved connection and in two round trips (issue 15): BEGIN pipelined with one
+     * statement that creates the missing rows and locks and reads both, then the UPDATE of the rows that
+     * changed (none when an attempt is refused by a lock already in place) pipelined with COMMIT.
      * Retried whole when PostgreSQL rolls it back (deadlock, serialization failure, lock timeout).
      */
     async withLockedRows<T>(accountKey: Buffer, clientIp: string, now: Date, decide: (rows: ThrottleRows) => ThrottleUpdate<T>): Promise<T> {
-      return retry(
-        () =>
-          sql.begin(async (tx) => {
-            // VALUES order is lock order: '*' first. DO UPDATE (of a column to itself, so the update is
-            // HOT) locks an existing row and returns it; a missing row is inserted, locked and returned.
-            // A row that a reset deletes meanwhile is inserted afresh once the reset commits, so no
-            // attempt is ever lost.
-            const rows = await tx<Array<ThrottleRow & { clientIp: string }>>`
+      return retry(async () => {
+        const tx = await sql.reserve();
+        try {
+          // VALUES order is lock order: '*' first. DO UPDATE (of a column to itself, so the update is HOT)
+          // locks an existing row and returns it; a missing row is inserted, locked and returned. A row
+          // that a reset deletes meanwhile is inserted afresh once the reset commits: no attempt is lost.
+          const [, rows] = await Promise.all([
+            tx`begin`,
+            tx<Array<ThrottleRow & { clientIp: string }>>`
               insert into login_throttle (account_key, client_ip, updated_at)
               values (${accountKey}, ${ACCOUNT_WIDE}, ${now}), (${accountKey}, ${clientIp}, ${now})
               on conflict (account_key, client_ip) do update set attempts = login_throttle.attempts
               returning client_ip as "clientIp", attempts, window_started_at as "windowStartedAt",
-                        lock_count as "lockCount", locked_until as "lockedUntil"`;
-            const pick = (ip: string): ThrottleRow => {
-              const row = rows.find((candidate) => candidate.clientIp === ip);
-              return row ? { attempts: row.attempts, windowStartedAt: row.windowStartedAt, lockCount: row.lockCount, lockedUntil: row.lockedUntil } : EMPTY_ROW;
-            };
-            const update = decide({ accountIp: pick(clientIp), account: pick(ACCOUNT_WIDE) });
-            const value = (ip: string, row: ThrottleRow) =>
-              tx`(${ip}::text, ${row.attempts}::int, ${row.windowStartedAt}::timestamptz, ${row.lockCount}::int, ${row.lockedUntil}::timestamptz)`;
-            const writes = [
-              ...(update.account ? [value(ACCOUNT_WIDE, update.account)] : []),
-              ...(update.accountIp ? [value(clientIp, update.accountIp)] : []),
-            ];
-            if (writes.length > 0) {
-              // Both rows are locked by this transaction already, so the order of this update is free.
-              await tx`
+                        lock_count as "lockCount", locked_until as "lockedUntil"`,
+          ]);
+          const pick = (ip: string): ThrottleRow => {
+            const row = rows.find((candidate) => candidate.clientIp === ip);
+            return row ? { attempts: row.attempts, windowStartedAt: row.windowStartedAt, lockCount: row.lockCount, lockedUntil: row.lockedUntil } : EMPTY_ROW;
+          };
+          const update = decide({ accountIp: pick(clientIp), account: pick(ACCOUNT_WIDE) });
+          const value = (ip: string, row: ThrottleRow) =>
+            tx`(${ip}::text, ${row.attempts}::int, ${row.windowStartedAt}::timestamptz, ${row.lockCount}::int, ${row.lockedUntil}::timestamptz)`;
+          const writes = [
+            ...(update.account ? [value(ACCOUNT_WIDE, update.account)] : []),
+            ...(update.accountIp ? [value(clientIp, update.accountIp)] : []),
+          ];
+          if (writes.length === 0) {
+            await tx`commit`;
+          } else {
+            // Both rows are locked by this transaction already, so the order of this update is free. If it
+            // fails, PostgreSQL turns the pipelined COMMIT of the aborted transaction into a rollback.
+            await Promise.all([
+              tx`
                 update login_throttle as t
                 set attempts = v.attempts, window_started_at = v.window_started_at,
                     lock_count = v.lock_count, locked_until = v.locked_until, updated_at = ${now}
                 from (values ${writes.length === 2 ? tx`${writes[0]!}, ${writes[1]!}` : writes[0]!}) as v (client_ip, attempts, window_started_at, lock_count, locked_until)
-                where t.account_key = ${accountKey} and t.client_ip = v.client_ip`;
-            }
-            return update.result;
-          }) as Promise<T>,
-      );
+                where t.account_key = ${accountKey} and t.client_ip = v.client_ip`,
+              tx`commit`,
+            ]);
+          }
+          return update.result;
+        } catch (error) {
+          // Never hand a connection back inside a transaction. Outside one (the COMMIT already rolled
+          // back), ROLLBACK is only a warning; on a dead connection it fails, and that is fine too.
+          await tx`rollback`.catch(() => {});
+          throw error;
+        } finally {
+          tx.release();
+        }
+      });
     },
 
     /**
