@@ -3,7 +3,8 @@
 // client IP, with the lockout thresholds raised so that nothing locks; the app is wired as in production
 // (createSecurityDeps, a pool of DATABASE_POOL_MAX). Prints the answers by status and the 5xx count; the
 // PostgreSQL deadlocks of the run are read from pg_stat_database. Exit code 1 when any answer was a 5xx.
-// Needs TEST_DATABASE_ADMIN_URL (as `npm test` uses); `node scripts/services.mjs start` prints one.
+// Run: node scripts/with-services.mjs npm --workspace app exec -- tsx bench/login-contention.ts (or set
+// TEST_DATABASE_ADMIN_URL as `node scripts/services.mjs start` prints it). ARGON2_* override the hashing cost.
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';

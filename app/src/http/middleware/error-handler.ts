@@ -35,7 +35,10 @@ export function errorHandler(options: ErrorHandlerOptions = {}): Middleware<AppS
       await next();
     } catch (caught) {
       const error = toAppError(caught, options) ?? new AppError('internal_error', { cause: caught });
-      if (error.status >= 500) {
+      if (error.code === 'unavailable' && transientDatabaseFailure(caught)) {
+        // Expected while PostgreSQL is down or failing over, not a bug: a warning, with the kind of failure.
+        ctx.state.log.warn({ err: caught, databaseFailure: transientDatabaseFailure(caught) }, 'database unavailable');
+      } else if (error.status >= 500) {
         ctx.state.log.error({ err: caught }, 'request failed');
       }
       ctx.status = error.status;
