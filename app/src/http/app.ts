@@ -40,8 +40,14 @@ export interface AppDeps {
   breachedPasswords?: BreachedPasswordCheck;
   loginThrottle?: LoginThrottle;
   clientIp?: ClientIpResolver;
-  /** Runs after the client IP is known and before routing (e.g. rate limiting). */
+  /** Runs after the client IP is known and before routing. */
   middleware?: Middleware<AppState>[];
+  /**
+   * Middleware of one route, run after the router matched it and before its handler (e.g. the rate
+   * limit of the credential endpoints, so that it holds for every spelling of the path that the router
+   * accepts). Called once per route at start-up.
+   */
+  routeMiddleware?: (route: RouteSpec) => Middleware<AppState>[];
 }
 
 export interface App {
@@ -68,8 +74,10 @@ export function createApp(deps: AppDeps): App {
   ];
   openapi = buildOpenApi(routes, { title: 'Auth Platform API', version: deps.config.serviceVersion });
 
-  const router = new Router<AppState>();
-  for (const route of routes) router[route.method](route.path, routeHandler(route));
+  // Issue 14: strict and case-sensitive, so a path the service serves has exactly one spelling
+  // (`/v1/sessions/` and `/V1/sessions` are 404), and whatever is keyed on a path sees that spelling only.
+  const router = new Router<AppState>({ strict: true, sensitive: true });
+  for (const route of routes) router[route.method](route.path, ...(deps.routeMiddleware?.(route) ?? []), routeHandler(route));
 
   const koa = new Koa<AppState>({ proxy: false });
   // Errors are answered and logged by errorHandler; Koa's own stderr printing would duplicate them.
@@ -77,7 +85,7 @@ export function createApp(deps: AppDeps): App {
   koa.use(requestId(deps.logger));
   koa.use(securityHeaders());
   koa.use(observe(metrics));
-  koa.use(errorHandler());
+  koa.use(errorHandler({ onTransientDatabaseFailure: (kind) => metrics.databaseTransientErrors.inc({ kind, outcome: 'unavailable' }) }));
   koa.use(clientIp(deps.clientIp ?? forwardedClientIp(deps.config.security.trustedProxyHops)));
   for (const middleware of deps.middleware ?? []) koa.use(middleware);
   koa.use(notFound());

@@ -10,13 +10,15 @@ const toSchema = (schema: z.ZodType, io: 'input' | 'output') => {
 };
 
 const ERROR_REF = { $ref: '#/components/schemas/Error' };
+const RETRY_AFTER = { description: 'Seconds to wait before retrying (RFC 9110 section 10.2.3).', schema: { type: 'string', pattern: '^[0-9]+$' } };
 
 /** Errors any route can answer with, on top of the ones it declares. */
 function commonErrors(route: RouteSpec): Record<number, string> {
   const errors: Record<number, string> = {
     429: '`rate_limited` or `account_locked` (with Retry-After).',
     500: '`internal_error`.',
-    503: '`unavailable`.',
+    // Issue 14: every route that touches PostgreSQL can meet a transient failure.
+    503: '`unavailable` (with Retry-After, in seconds): PostgreSQL is unreachable or had a transient failure (deadlock, serialization failure, lock timeout, lost connection); retry after the given delay.',
   };
   if (route.body) {
     errors[400] = '`invalid_request`: malformed JSON or a field failing validation.';
@@ -37,7 +39,8 @@ export function buildOpenApi(routes: readonly RouteSpec[], info: OpenApiInfo): R
   for (const route of routes) {
     const responses: Record<string, unknown> = {};
     for (const [status, text] of Object.entries(commonErrors(route))) {
-      responses[status] = { description: text, content: { 'application/json': { schema: ERROR_REF } } };
+      const retryAfter = status === '429' || status === '503' ? { headers: { 'Retry-After': RETRY_AFTER } } : {};
+      responses[status] = { description: text, content: { 'application/json': { schema: ERROR_REF } }, ...retryAfter };
     }
     for (const [status, spec] of Object.entries(route.responses)) {
       const headers = spec.headers

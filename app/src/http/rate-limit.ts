@@ -99,13 +99,26 @@ export interface CredentialRateLimitOptions {
   now?: () => number;
 }
 
-/** Rate-limits the credential endpoints only; every other request passes through untouched. */
-export function credentialRateLimit(options: CredentialRateLimitOptions): Middleware {
+/** What a route declaration contributes to its bucket: the method and the path template it is registered with. */
+export interface RateLimitedRoute {
+  method: string;
+  path: string;
+}
+
+/**
+ * Rate-limits the credential endpoints only. Returns, for each route as it is registered with the router,
+ * the middleware to run once the router has matched that route (empty for every other route).
+ *
+ * Issue 14: the bucket is chosen by the route the router matched, never by the request's spelling of
+ * the path. Looking up the raw path once let `POST /v1/sessions/` (or any other spelling the router
+ * accepts) reach the login handler without ever being limited.
+ */
+export function credentialRateLimit(options: CredentialRateLimitOptions): (route: RateLimitedRoute) => Middleware[] {
   const limiters = new Map<string, Middleware>(
     RATE_LIMITED_ENDPOINTS.map((endpoint) => [endpoint, rateLimit(new TokenBucketLimiter({ ratePerMinute: options.perMinute, burst: options.burst, now: options.now }))]),
   );
-  return async (ctx, next) => {
-    const limited = limiters.get(`${ctx.method} ${ctx.path}`);
-    return limited ? limited(ctx, next) : next();
+  return (route) => {
+    const limited = limiters.get(`${route.method.toUpperCase()} ${route.path}`);
+    return limited ? [limited] : [];
   };
 }

@@ -7,6 +7,7 @@ import { createLoginThrottle, type PostgresLoginThrottle } from '../auth/lockout
 import type { BreachedPasswordCheck } from '../auth/seams.ts';
 import type { Config } from '../config/index.ts';
 import type { AuthEventEmitter } from '../events/emitter.ts';
+import { databaseTransientErrors } from '../observability/metrics.ts';
 import type { Sql } from '../store/db.ts';
 import { createLockoutStore } from '../store/lockout-store.ts';
 import { credentialRateLimit } from './rate-limit.ts';
@@ -24,14 +25,15 @@ export interface SecurityDepsInput {
 export interface SecurityDeps {
   loginThrottle: PostgresLoginThrottle;
   breachedPasswords?: BreachedPasswordCheck;
-  middleware: ReturnType<typeof credentialRateLimit>[];
+  /** Per-route middleware: the per-IP buckets of the credential endpoints. */
+  routeMiddleware: ReturnType<typeof credentialRateLimit>;
 }
 
 export function createSecurityDeps(input: SecurityDepsInput): SecurityDeps {
   const { config, sql, events, registry, clock } = input;
   const { lockout, hibp, rateLimit } = config.security;
   const loginThrottle = createLoginThrottle({
-    store: createLockoutStore(sql),
+    store: createLockoutStore(sql, { onRetry: (kind) => databaseTransientErrors(registry).inc({ kind, outcome: 'retried' }) }),
     now: () => clock.now(),
     policy: {
       accountIpThreshold: lockout.ipThreshold,
@@ -48,6 +50,6 @@ export function createSecurityDeps(input: SecurityDepsInput): SecurityDeps {
         { onUnavailable: (reason) => events.emit({ type: 'breached_password_check_failed', outcome: 'failure', reason }) },
       )
     : undefined;
-  const middleware = [credentialRateLimit({ perMinute: rateLimit.perMinute, burst: rateLimit.burst, now: () => clock.now() })];
-  return { loginThrottle, breachedPasswords, middleware };
+  const routeMiddleware = credentialRateLimit({ perMinute: rateLimit.perMinute, burst: rateLimit.burst, now: () => clock.now() });
+  return { loginThrottle, breachedPasswords, routeMiddleware };
 }

@@ -5,6 +5,25 @@ export interface Metrics {
   httpRequests: Counter<'method' | 'route' | 'status'>;
   httpDuration: Histogram<'method' | 'route' | 'status'>;
   argon2Duration: Histogram<'operation'>;
+  databaseTransientErrors: Counter<'kind' | 'outcome'>;
+}
+
+const DATABASE_TRANSIENT_ERRORS = 'database_transient_errors_total';
+
+/**
+ * The counter of transient PostgreSQL failures (issue 14), by `kind` (serialization_failure, deadlock,
+ * lock_timeout, connection) and `outcome`: `retried` (run again by the store) or `unavailable`
+ * (answered 503). Shared by whoever asks on one registry, since both the stores and the app count.
+ */
+export function databaseTransientErrors(registry: Registry): Counter<'kind' | 'outcome'> {
+  const existing = registry.getSingleMetric(DATABASE_TRANSIENT_ERRORS);
+  if (existing) return existing as Counter<'kind' | 'outcome'>;
+  return new Counter({
+    name: DATABASE_TRANSIENT_ERRORS,
+    help: 'Transient PostgreSQL failures (deadlock, serialization failure, lock timeout, lost or refused connection) by kind and outcome: retried, or answered 503 unavailable.',
+    labelNames: ['kind', 'outcome'],
+    registers: [registry],
+  });
 }
 
 export function createMetrics(registry: Registry): Metrics {
@@ -29,5 +48,6 @@ export function createMetrics(registry: Registry): Metrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.4, 0.8, 1.6],
       registers: [registry],
     }),
+    databaseTransientErrors: databaseTransientErrors(registry),
   };
 }

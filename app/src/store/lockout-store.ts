@@ -1,7 +1,17 @@
 // PostgreSQL side of the login lockout. The decision itself is a pure function (auth/lockout.ts); this
 // module only makes it atomic: both rows of an attempt are locked, read, decided and written in one
 // transaction, so concurrent attempts on one account are serialised by the row locks.
+//
+// Lock order (issue 14): every statement that touches login_throttle locks the rows of one account in one
+// order, the whole-account row (client_ip = '*') before the (account, client IP) row, and never waits for
+// a lock while it holds a row of another account. The order comes from the statement itself (the order
+// of VALUES in an INSERT, an ORDER BY under FOR UPDATE), never from the plan the executor picks: a
+// DELETE ... WHERE client_ip IN (...) locks rows in scan order, which once made the reset after a
+// successful login deadlock with the attempts (40P01 answered as 500). The purge takes only rows nobody
+// holds (SKIP LOCKED), so it never waits and can close no cycle. Deadlocks, serialization failures and
+// lock timeouts that still happen (they roll the transaction back) are retried a bounded number of times.
 import type { Sql } from './db.ts';
+import { withTransientRetry, type TransientDatabaseFailure } from './transient-errors.ts';
 
 /** The client_ip value of the whole-account row. Never a valid IP, so it cannot collide with one. */
 export const ACCOUNT_WIDE = '*';
@@ -27,56 +37,113 @@ export interface ThrottleUpdate<T> {
   account?: ThrottleRow;
 }
 
-export function createLockoutStore(sql: Sql) {
+export interface LockoutStoreOptions {
+  /** Called when a rolled-back transaction is run again (for a metric). */
+  onRetry?: (failure: TransientDatabaseFailure) => void;
+}
+
+export function createLockoutStore(sql: Sql, options: LockoutStoreOptions = {}) {
+  const retry = <T>(operation: () => Promise<T>) => withTransientRetry(operation, { onRetry: options.onRetry });
   return {
-    /** Runs `decide` on the locked rows of (account, ip) and (account, '*') and writes what it returns. */
+    /**
+     * Runs `decide` on the locked rows of (account, '*') and (account, ip) and writes what it returns, in
+     * one transaction on a reserved connection and in two round trips (issue 15): BEGIN pipelined with one
+     * statement that creates the missing rows and locks and reads both, then the UPDATE of the rows that
+     * changed (none when an attempt is refused by a lock already in place) pipelined with COMMIT.
+     * Retried whole when PostgreSQL rolls it back (deadlock, serialization failure, lock timeout).
+     */
     async withLockedRows<T>(accountKey: Buffer, clientIp: string, now: Date, decide: (rows: ThrottleRows) => ThrottleUpdate<T>): Promise<T> {
-      return sql.begin(async (tx) => {
-        // The whole-account row comes first in every transaction, so row locks are always taken in the
-        // same order and concurrent attempts from different IPs cannot deadlock.
-        await tx`
-          insert into login_throttle (account_key, client_ip, updated_at)
-          values (${accountKey}, ${ACCOUNT_WIDE}, ${now}), (${accountKey}, ${clientIp}, ${now})
-          on conflict (account_key, client_ip) do nothing`;
-        const rows = await tx<Array<ThrottleRow & { clientIp: string }>>`
-          select client_ip as "clientIp", attempts, window_started_at as "windowStartedAt",
-                 lock_count as "lockCount", locked_until as "lockedUntil"
-          from login_throttle
-          where account_key = ${accountKey} and client_ip in (${ACCOUNT_WIDE}, ${clientIp})
-          order by client_ip = ${ACCOUNT_WIDE} desc
-          for update`;
-        const pick = (ip: string): ThrottleRow => {
-          const row = rows.find((candidate) => candidate.clientIp === ip);
-          return row ? { attempts: row.attempts, windowStartedAt: row.windowStartedAt, lockCount: row.lockCount, lockedUntil: row.lockedUntil } : EMPTY_ROW;
-        };
-        const update = decide({ accountIp: pick(clientIp), account: pick(ACCOUNT_WIDE) });
-        for (const [ip, row] of [[clientIp, update.accountIp], [ACCOUNT_WIDE, update.account]] as const) {
-          if (!row) continue;
-          await tx`
-            update login_throttle set attempts = ${row.attempts}, window_started_at = ${row.windowStartedAt},
-              lock_count = ${row.lockCount}, locked_until = ${row.lockedUntil}, updated_at = ${now}
-            where account_key = ${accountKey} and client_ip = ${ip}`;
+      return retry(async () => {
+        const tx = await sql.reserve();
+        try {
+          // VALUES order is lock order: '*' first. DO UPDATE (of a column to itself, so the update is HOT)
+          // locks an existing row and returns it; a missing row is inserted, locked and returned. A row
+          // that a reset deletes meanwhile is inserted afresh once the reset commits: no attempt is lost.
+          const [, rows] = await Promise.all([
+            tx`begin`,
+            tx<Array<ThrottleRow & { clientIp: string }>>`
+              insert into login_throttle (account_key, client_ip, updated_at)
+              values (${accountKey}, ${ACCOUNT_WIDE}, ${now}), (${accountKey}, ${clientIp}, ${now})
+              on conflict (account_key, client_ip) do update set attempts = login_throttle.attempts
+              returning client_ip as "clientIp", attempts, window_started_at as "windowStartedAt",
+                        lock_count as "lockCount", locked_until as "lockedUntil"`,
+          ]);
+          const pick = (ip: string): ThrottleRow => {
+            const row = rows.find((candidate) => candidate.clientIp === ip);
+            return row ? { attempts: row.attempts, windowStartedAt: row.windowStartedAt, lockCount: row.lockCount, lockedUntil: row.lockedUntil } : EMPTY_ROW;
+          };
+          const update = decide({ accountIp: pick(clientIp), account: pick(ACCOUNT_WIDE) });
+          const value = (ip: string, row: ThrottleRow) =>
+            tx`(${ip}::text, ${row.attempts}::int, ${row.windowStartedAt}::timestamptz, ${row.lockCount}::int, ${row.lockedUntil}::timestamptz)`;
+          const writes = [
+            ...(update.account ? [value(ACCOUNT_WIDE, update.account)] : []),
+            ...(update.accountIp ? [value(clientIp, update.accountIp)] : []),
+          ];
+          if (writes.length === 0) {
+            await tx`commit`;
+          } else {
+            // Both rows are locked by this transaction already, so the order of this update is free. If it
+            // fails, PostgreSQL turns the pipelined COMMIT of the aborted transaction into a rollback.
+            await Promise.all([
+              tx`
+                update login_throttle as t
+                set attempts = v.attempts, window_started_at = v.window_started_at,
+                    lock_count = v.lock_count, locked_until = v.locked_until, updated_at = ${now}
+                from (values ${writes.length === 2 ? tx`${writes[0]!}, ${writes[1]!}` : writes[0]!}) as v (client_ip, attempts, window_started_at, lock_count, locked_until)
+                where t.account_key = ${accountKey} and t.client_ip = v.client_ip`,
+              tx`commit`,
+            ]);
+          }
+          return update.result;
+        } catch (error) {
+          // Never hand a connection back inside a transaction. Outside one (the COMMIT already rolled
+          // back), ROLLBACK is only a warning; on a dead connection it fails, and that is fine too.
+          await tx`rollback`.catch(() => {});
+          throw error;
+        } finally {
+          tx.release();
         }
-        return update.result;
-      }) as Promise<T>;
+      });
     },
 
-    /** Clears the counters after a successful login; a lock that another attempt just set stays. */
+    /**
+     * Clears the counters after a successful login; a lock that another attempt just set stays. One
+     * statement: the CTE locks '*' before the IP row (ORDER BY under FOR UPDATE locks in sorted order),
+     * then both are deleted. Idempotent, so retried like an attempt.
+     */
     async reset(accountKey: Buffer, clientIp: string, now: Date): Promise<void> {
-      await sql`
-        delete from login_throttle
-        where account_key = ${accountKey} and client_ip in (${ACCOUNT_WIDE}, ${clientIp})
-          and (locked_until is null or locked_until <= ${now})`;
+      await retry(
+        () => sql`
+          with locked as (
+            select client_ip from login_throttle
+            where account_key = ${accountKey} and client_ip in (${ACCOUNT_WIDE}, ${clientIp})
+              and (locked_until is null or locked_until <= ${now})
+            order by client_ip = ${ACCOUNT_WIDE} desc
+            for update
+          )
+          delete from login_throttle as t using locked
+          where t.account_key = ${accountKey} and t.client_ip = locked.client_ip`,
+      );
     },
 
-    /** Deletes rows that hold no state any more: no running window and no lock. Returns how many. */
+    /**
+     * Deletes rows that hold no state any more: no running window and no lock. Returns how many. Rows
+     * that a login holds are skipped (SKIP LOCKED) and go in a later purge: the purge never waits.
+     */
     async purge(now: Date, windowSeconds: number): Promise<number> {
       const horizon = new Date(now.getTime() - windowSeconds * 1000);
-      const result = await sql`
-        delete from login_throttle
-        where updated_at < ${horizon}
-          and (window_started_at is null or window_started_at <= ${horizon})
-          and (locked_until is null or locked_until <= ${horizon})`;
+      const result = await retry(
+        () => sql`
+          with stale as (
+            select account_key, client_ip from login_throttle
+            where updated_at < ${horizon}
+              and (window_started_at is null or window_started_at <= ${horizon})
+              and (locked_until is null or locked_until <= ${horizon})
+            for update skip locked
+          )
+          delete from login_throttle as t using stale
+          where t.account_key = stale.account_key and t.client_ip = stale.client_ip`,
+      );
       return result.count;
     },
   };

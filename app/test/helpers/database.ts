@@ -31,23 +31,32 @@ function withCredentials(base: string, user: string, password: string, database:
   return url.toString();
 }
 
+export interface TestDatabaseOptions {
+  migrate?: boolean;
+  /** Another server's superuser URL (a private server, see private-postgres.ts); default TEST_DATABASE_ADMIN_URL. */
+  adminUrl?: string;
+  /** Size of the app-role pool; default 4. */
+  poolMax?: number;
+}
+
 /** Creates roles and a database, runs the migrations as the owner, and returns the app-role pool. */
-export async function createTestDatabase(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(options: TestDatabaseOptions = {}): Promise<TestDatabase> {
+  const admin = options.adminUrl ?? adminUrl();
   const suffix = randomBytes(6).toString('hex');
   const name = `test_${suffix}`;
   const owner = `${name}_owner`;
   const app = `${name}_app`;
   const ownerPassword = randomBytes(16).toString('hex');
   const appPassword = randomBytes(16).toString('hex');
-  const admin = postgres(adminUrl(), { max: 1, onnotice: () => {} });
+  const setup = postgres(admin, { max: 1, onnotice: () => {} });
   try {
-    await admin.unsafe(`create role ${owner} login password '${ownerPassword}'`);
-    await admin.unsafe(`create role ${app} login password '${appPassword}'`);
-    await admin.unsafe(`create database ${name} owner ${owner}`);
+    await setup.unsafe(`create role ${owner} login password '${ownerPassword}'`);
+    await setup.unsafe(`create role ${app} login password '${appPassword}'`);
+    await setup.unsafe(`create database ${name} owner ${owner}`);
   } finally {
-    await admin.end({ timeout: 5 });
+    await setup.end({ timeout: 5 });
   }
-  const inDatabase = postgres(withCredentials(adminUrl(), new URL(adminUrl()).username, decodeURIComponent(new URL(adminUrl()).password), name), { max: 1, onnotice: () => {} });
+  const inDatabase = postgres(withCredentials(admin, new URL(admin).username, decodeURIComponent(new URL(admin).password), name), { max: 1, onnotice: () => {} });
   try {
     await inDatabase.unsafe(`revoke all on database ${name} from public`);
     await inDatabase.unsafe(`grant connect on database ${name} to ${app}`);
@@ -58,10 +67,10 @@ export async function createTestDatabase(options: { migrate?: boolean } = {}): P
   } finally {
     await inDatabase.end({ timeout: 5 });
   }
-  const ownerUrl = withCredentials(adminUrl(), owner, ownerPassword, name);
-  const url = withCredentials(adminUrl(), app, appPassword, name);
+  const ownerUrl = withCredentials(admin, owner, ownerPassword, name);
+  const url = withCredentials(admin, app, appPassword, name);
   if (options.migrate !== false) await migrate({ url: ownerUrl });
-  const sql = createSql({ url, poolMax: 4 });
+  const sql = createSql({ url, poolMax: options.poolMax ?? 4 });
   return {
     url,
     ownerUrl,
@@ -69,7 +78,7 @@ export async function createTestDatabase(options: { migrate?: boolean } = {}): P
     sql,
     async drop() {
       await sql.end({ timeout: 5 });
-      const cleanup = postgres(adminUrl(), { max: 1, onnotice: () => {} });
+      const cleanup = postgres(admin, { max: 1, onnotice: () => {} });
       try {
         await cleanup.unsafe(`drop database if exists ${name} with (force)`);
         await cleanup.unsafe(`drop role if exists ${app}`);

@@ -12,13 +12,15 @@ import { createApp } from '../../src/http/app.ts';
 import { createSecurityDeps, type SecurityDeps } from '../../src/http/security-deps.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import type { Sql } from '../../src/store/db.ts';
-import { createTestDatabase } from '../helpers/database.ts';
+import { createTestDatabase, type TestDatabaseOptions } from '../helpers/database.ts';
 
 /** Cheap argon2 so that hundreds of registrations fit in a test; the timing test overrides it. */
 export const FAST_ARGON2 = { ARGON2_MEMORY_KIB: '64', ARGON2_ITERATIONS: '1', ARGON2_PARALLELISM: '1' };
 
 export interface SecurityAppOptions {
   env?: Record<string, string>;
+  /** Where and how to create the test database (e.g. on a private server). */
+  database?: TestDatabaseOptions;
 }
 
 export interface TestResponse {
@@ -44,7 +46,7 @@ export interface SecurityApp {
 export type Teardown = Pick<ExecutionContext, 'teardown'>;
 
 export async function startSecurityApp(t: Teardown, options: SecurityAppOptions = {}): Promise<SecurityApp> {
-  const database = await createTestDatabase();
+  const database = await createTestDatabase(options.database);
   t.teardown(database.drop);
   const clock = { now: Date.parse('2026-03-01T12:00:00Z') };
   const config = loadConfig({
@@ -95,7 +97,7 @@ export async function startSecurityApp(t: Teardown, options: SecurityAppOptions 
         body = JSON.stringify(requestOptions.body);
         headers['content-type'] ??= 'application/json';
       }
-      const response = await httpRequest(`${baseUrl}${path}`, method, headers, body);
+      const response = await httpRequest(baseUrl, path, method, headers, body);
       const text = response.text;
       let json: unknown;
       try {
@@ -112,9 +114,11 @@ export async function startSecurityApp(t: Teardown, options: SecurityAppOptions 
  * A plain node:http client rather than fetch: nock replaces global fetch, and its fetch interceptor
  * cannot pass request bodies through to loopback, while its http interceptor can.
  */
-function httpRequest(url: string, method: string, headers: Record<string, string>, body: string | undefined): Promise<{ status: number; headers: Headers; text: string }> {
+function httpRequest(baseUrl: string, path: string, method: string, headers: Record<string, string>, body: string | undefined): Promise<{ status: number; headers: Headers; text: string }> {
   return new Promise((resolve, reject) => {
-    const outgoing = sendRequest(url, { method, headers }, (incoming) => {
+    // The path goes out byte for byte (a URL would resolve dot segments), so tests can send any spelling.
+    const { hostname, port } = new URL(baseUrl);
+    const outgoing = sendRequest({ hostname, port, path, method, headers }, (incoming) => {
       const chunks: Buffer[] = [];
       incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
       incoming.on('error', reject);

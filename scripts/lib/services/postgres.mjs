@@ -38,7 +38,8 @@ export function postgresBinDir() {
 /**
  * Initialises and starts a cluster in `dir`/pg (which must be reachable by the `postgres` user when running
  * as root), then creates the owner and app roles and the `auth` database with docker/postgres/init-roles.sh.
- * Returns the port, the connection env (DATABASE_URL, DATABASE_MIGRATION_URL, TEST_DATABASE_ADMIN_URL) and stop().
+ * Returns the port, the connection env (DATABASE_URL, DATABASE_MIGRATION_URL, TEST_DATABASE_ADMIN_URL), the server
+ * log's path (`logFile`), and `start()` / `stop()` for tests that take the server away under a running app.
  * Throws StartupError with one line when a step fails.
  */
 export async function startPostgres(dir) {
@@ -60,12 +61,15 @@ export async function startPostgres(dir) {
     throw new StartupError(`initdb failed: ${firstLine(error)}`);
   }
   const stop = () => stopPostgres(dir);
-  try {
+  // The same port on every start, so a test can stop the server under a running app and start it again.
+  const start = () =>
     runAs(user, join(binDir, 'pg_ctl'), [
       '-D', dataDir, '-l', logFile, '-w', '-t', '60',
       '-o', `-p ${port} -k ${pgDir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300`,
       'start',
     ], { cwd: pgDir });
+  try {
+    start();
   } catch (error) {
     stop();
     throw new StartupError(`PostgreSQL did not start (${firstLine(error)}); its log: ${logFile}`);
@@ -87,7 +91,7 @@ export async function startPostgres(dir) {
     stop();
     throw error instanceof StartupError ? error : new StartupError(`PostgreSQL roles could not be created: ${firstLine(error)}`);
   }
-  return { port, env, stop };
+  return { port, env, logFile, start, stop };
 }
 
 /** Stops the cluster in `dir`/pg if it runs (fast shutdown); a no-op otherwise. Never throws. */

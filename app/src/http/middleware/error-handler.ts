@@ -1,14 +1,27 @@
 // The outermost error middleware: every failure becomes `{error:{code,message}}` with a stable code.
 // Unknown errors are logged with the request id and answered with a generic 500 that leaks nothing.
 import type { Middleware } from 'koa';
+import { retryAfterSeconds, transientDatabaseFailure, type TransientDatabaseFailure } from '../../store/transient-errors.ts';
 import { AppError, errorBody, isAppError, type ErrorCode } from '../errors.ts';
 import type { AppState } from '../context.ts';
 
 // Errors thrown by Koa itself or its helpers carry an HTTP status; map the ones clients can cause.
 const BY_STATUS: Record<number, ErrorCode> = { 404: 'not_found', 405: 'method_not_allowed', 413: 'payload_too_large', 415: 'unsupported_media_type' };
 
-function toAppError(error: unknown): AppError | undefined {
+export interface ErrorHandlerOptions {
+  /** Called for each transient database failure answered 503 (for a metric). */
+  onTransientDatabaseFailure?: (failure: TransientDatabaseFailure) => void;
+}
+
+function toAppError(error: unknown, options: ErrorHandlerOptions): AppError | undefined {
   if (isAppError(error)) return error;
+  // Issue 14: a deadlock, a lost connection or PostgreSQL down is the service's momentary state, not a
+  // bug: 503 with Retry-After, so clients and load balancers back off and retry.
+  const failure = transientDatabaseFailure(error);
+  if (failure) {
+    options.onTransientDatabaseFailure?.(failure);
+    return new AppError('unavailable', { headers: { 'Retry-After': String(retryAfterSeconds(failure)) }, cause: error });
+  }
   const status = (error as { status?: unknown })?.status;
   if (typeof status === 'number' && status >= 400 && status < 500 && (error as { expose?: unknown }).expose === true) {
     return new AppError(BY_STATUS[status] ?? 'invalid_request', { cause: error });
@@ -16,13 +29,16 @@ function toAppError(error: unknown): AppError | undefined {
   return undefined;
 }
 
-export function errorHandler(): Middleware<AppState> {
+export function errorHandler(options: ErrorHandlerOptions = {}): Middleware<AppState> {
   return async (ctx, next) => {
     try {
       await next();
     } catch (caught) {
-      const error = toAppError(caught) ?? new AppError('internal_error', { cause: caught });
-      if (error.status >= 500) {
+      const error = toAppError(caught, options) ?? new AppError('internal_error', { cause: caught });
+      if (error.code === 'unavailable' && transientDatabaseFailure(caught)) {
+        // Expected while PostgreSQL is down or failing over, not a bug: a warning, with the kind of failure.
+        ctx.state.log.warn({ err: caught, databaseFailure: transientDatabaseFailure(caught) }, 'database unavailable');
+      } else if (error.status >= 500) {
         ctx.state.log.error({ err: caught }, 'request failed');
       }
       ctx.status = error.status;

@@ -1,0 +1,98 @@
+// Which database failures are transient: worth a retry or a 503 with Retry-After, never a 500 (issue 14).
+// One classifier, used by the stores that retry and by the HTTP error handler that answers 503.
+//
+// Sources: PostgreSQL 15 error codes (Appendix A: class 40 transaction rollback, 55P03, class 08, 57P0x,
+// 53300) and the connection error codes of postgres.js 3.4 (src/errors.js, src/connection.js) and of
+// Node's net module (ECONNREFUSED and friends, surfaced by postgres.js as the socket's error).
+import postgres from 'postgres';
+
+/**
+ * - `serialization_failure` (40001), `deadlock` (40P01), `lock_timeout` (55P03): PostgreSQL rolled the
+ *   transaction back, so running it again is safe.
+ * - `connection`: the server is unreachable, shutting down, starting up or out of connection slots, or
+ *   the connection dropped; whether the last statement committed is unknown.
+ */
+export type TransientDatabaseFailure = 'serialization_failure' | 'deadlock' | 'lock_timeout' | 'connection';
+
+const BY_SQLSTATE: Record<string, TransientDatabaseFailure> = {
+  '40001': 'serialization_failure',
+  '40P01': 'deadlock',
+  '55P03': 'lock_timeout',
+  '57P01': 'connection', // admin_shutdown: the server is stopping (pg_ctl stop -m fast)
+  '57P02': 'connection', // crash_shutdown
+  '57P03': 'connection', // cannot_connect_now: starting up or shutting down
+  '53300': 'connection', // too_many_connections
+};
+
+// postgres.js's own codes, and the socket errors it passes through.
+const CONNECTION_CODES = new Set([
+  'CONNECTION_CLOSED',
+  'CONNECTION_DESTROYED',
+  'CONNECTION_ENDED',
+  'CONNECT_TIMEOUT',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+]);
+
+/**
+ * Classifies a thrown value.
+ * @returns the kind of transient failure, or undefined when the error is not a transient database one.
+ */
+export function transientDatabaseFailure(error: unknown): TransientDatabaseFailure | undefined {
+  if (error instanceof postgres.PostgresError) {
+    // Class 08 is "connection exception" as a whole.
+    return BY_SQLSTATE[error.code] ?? (error.code.startsWith('08') ? 'connection' : undefined);
+  }
+  if (error instanceof AggregateError) {
+    // Node's happy-eyeballs connect reports every address it tried; transient when every one of them was.
+    return error.errors.length > 0 && error.errors.every((inner) => transientDatabaseFailure(inner) === 'connection') ? 'connection' : undefined;
+  }
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && CONNECTION_CODES.has(code) ? 'connection' : undefined;
+}
+
+/** True for the failures after which PostgreSQL has rolled the whole transaction back. */
+export function isRolledBack(failure: TransientDatabaseFailure | undefined): boolean {
+  return failure === 'serialization_failure' || failure === 'deadlock' || failure === 'lock_timeout';
+}
+
+/** Seconds a client should wait before retrying after this failure (the Retry-After header). */
+export function retryAfterSeconds(failure: TransientDatabaseFailure): number {
+  // A lost or refused connection is an outage or a failover (tens of seconds); the others clear at once.
+  return failure === 'connection' ? 5 : 1;
+}
+
+export interface TransientRetryOptions {
+  /** Runs in total, the first included; default 3. */
+  attempts?: number;
+  /** Called before each retry, e.g. to count it in a metric. */
+  onRetry?: (failure: TransientDatabaseFailure) => void;
+}
+
+/**
+ * Runs `operation` (one whole transaction, or one statement) again when PostgreSQL rolled it back for a
+ * transient reason (deadlock, serialization failure, lock timeout), up to `attempts` runs, after a short
+ * random pause that separates the contenders. Only for operations that are safe to run twice once rolled
+ * back. A lost connection is not retried here: the outcome is unknown and the server is likely down.
+ * @throws the last error, unchanged.
+ */
+export async function withTransientRetry<T>(operation: () => Promise<T>, options: TransientRetryOptions = {}): Promise<T> {
+  const attempts = options.attempts ?? 3;
+  for (let run = 1; ; run++) {
+    try {
+      return await operation();
+    } catch (error) {
+      const failure = transientDatabaseFailure(error);
+      if (run >= attempts || !isRolledBack(failure)) throw error;
+      options.onRetry?.(failure!);
+      // 5 to 25 ms, times the run: contenders that collided once rarely collide again.
+      await new Promise((resolve) => setTimeout(resolve, run * (5 + Math.random() * 20)));
+    }
+  }
+}
