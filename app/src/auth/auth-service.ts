@@ -95,7 +95,7 @@ export function createAuthService(deps: AuthServiceDeps) {
 
   async function login(input: { email: string; password: string }, context: RequestContext): Promise<TokenPair> {
     const attempt = { email: input.email, clientIp: context.clientIp, now: clock.now() };
-    const fail = (reason: 'unknown_user' | 'bad_password' | 'locked', userId?: string) =>
+    const fail = (reason: 'unknown_user' | 'bad_password' | 'locked' | 'password_changed', userId?: string) =>
       events.emit({ type: 'login_failed', outcome: 'failure', reason, userId, ...eventContext(context) });
 
     // 1. Lockout and throttling (issue 8) come before any password work.
@@ -131,14 +131,24 @@ export function createAuthService(deps: AuthServiceDeps) {
     }
     await deps.loginThrottle?.recordSuccess({ ...attempt, userId: user.id });
 
-    // 3. Upgrade the hash when the configured parameters changed since it was made.
+    // 3. Upgrade the hash when the configured parameters changed since it was made. Compare-and-swap: if
+    //    the password changed since it was verified, nothing is written and the login fails below.
+    let verifiedHash = user.passwordHash;
     if (passwords.needsRehash(user.passwordHash)) {
-      await updatePasswordHash(sql, { userId: user.id, passwordHash: await passwords.hash(password), now: new Date(clock.now()), changed: false });
+      const upgraded = await passwords.hash(password);
+      if (await updatePasswordHash(sql, { userId: user.id, passwordHash: upgraded, now: new Date(clock.now()), changed: false, expectedHash: user.passwordHash })) {
+        verifiedHash = upgraded;
+      }
     }
 
-    // 4. A new session with its first refresh token.
+    // 4. A new session with its first refresh token, only while the verified hash is still the account's
+    //    (issue 14): a password change between the verification and here must not leave a live session.
     const refreshToken = generateRefreshToken();
-    const session = await createSession(sql, { ...sessionTimes(), userId: user.id, tokenHash: hashRefreshToken(refreshToken) });
+    const session = await createSession(sql, { ...sessionTimes(), userId: user.id, verifiedPasswordHash: verifiedHash, tokenHash: hashRefreshToken(refreshToken) });
+    if (!session) {
+      fail('password_changed', user.id);
+      throw new AppError('invalid_credentials');
+    }
     events.emit({ type: 'login_succeeded', outcome: 'success', userId: user.id, sessionId: session.id, ...eventContext(context) });
     return tokenPair(user.id, session.id, refreshToken);
   }

@@ -39,19 +39,33 @@ export interface SessionTimes {
 
 const plusSeconds = (date: Date, seconds: number) => new Date(date.getTime() + seconds * 1000);
 
-/** Creates a session with its first refresh token (given as its SHA-256). */
-export async function createSession(sql: Sql, input: SessionTimes & { userId: string; tokenHash: Buffer }): Promise<SessionRow> {
+/**
+ * Creates a session with its first refresh token (given as its SHA-256), in one statement, only while
+ * `verifiedPasswordHash` is still the user's password hash. A login verifies the hash it read and then
+ * creates its session; a password change in between must win (issue 14), so the user row is read here
+ * `for share`: a change that already updated the row makes this wait and then re-check the new hash (no
+ * row, no session), and a change that comes later waits for this insert and then revokes the session.
+ * @returns the session, or undefined when the password hash is no longer the verified one.
+ */
+export async function createSession(
+  sql: Queryable,
+  input: SessionTimes & { userId: string; verifiedPasswordHash: string; tokenHash: Buffer },
+): Promise<SessionRow | undefined> {
   const absolute = plusSeconds(input.now, input.maxTtlSeconds);
   const idle = new Date(Math.min(plusSeconds(input.now, input.idleTtlSeconds).getTime(), absolute.getTime()));
-  return sql.begin(async (tx) => {
-    const [row] = await tx<SessionRecord[]>`
+  const [row] = await sql<SessionRecord[]>`
+    with verified as (
+      select id from users where id = ${input.userId} and password_hash = ${input.verifiedPasswordHash} for share
+    ), session as (
       insert into sessions (user_id, created_at, last_used_at, idle_expires_at, absolute_expires_at)
-      values (${input.userId}, ${input.now}, ${input.now}, ${idle}, ${absolute})
-      returning id, user_id, idle_expires_at, absolute_expires_at, revoked_at, revoked_reason`;
-    if (!row) throw new Error('insert returned no row');
-    await tx`insert into refresh_tokens (session_id, token_hash, created_at) values (${row.id}, ${input.tokenHash}, ${input.now})`;
-    return toSession(row);
-  });
+      select id, ${input.now}, ${input.now}, ${idle}, ${absolute} from verified
+      returning id, user_id, idle_expires_at, absolute_expires_at, revoked_at, revoked_reason
+    ), first_token as (
+      insert into refresh_tokens (session_id, token_hash, created_at)
+      select id, ${input.tokenHash}, ${input.now} from session
+    )
+    select * from session`;
+  return row && toSession(row);
 }
 
 export async function findSession(sql: Queryable, id: string): Promise<SessionRow | undefined> {

@@ -44,10 +44,21 @@ export async function findUserById(sql: Queryable, id: string): Promise<UserRow 
   return row && toUser(row);
 }
 
-export async function updatePasswordHash(sql: Queryable, input: { userId: string; passwordHash: string; now: Date; changed: boolean }): Promise<void> {
+/**
+ * Replaces the password hash. With `expectedHash` it is a compare-and-swap: the row changes only while it
+ * still holds that hash, so a rehash at login can never overwrite a password change made meanwhile.
+ * @returns false when `expectedHash` was given and is no longer the stored hash.
+ */
+export async function updatePasswordHash(
+  sql: Queryable,
+  input: { userId: string; passwordHash: string; now: Date; changed: boolean; expectedHash?: string },
+): Promise<boolean> {
+  const expected = input.expectedHash ?? null;
   // A rehash with new parameters is not a password change: password_changed_at stays.
-  await sql`
+  const rows = await sql`
     update users set password_hash = ${input.passwordHash},
       password_changed_at = case when ${input.changed} then ${input.now}::timestamptz else password_changed_at end
-    where id = ${input.userId}`;
+    where id = ${input.userId} and (${expected}::text is null or password_hash = ${expected}::text)
+    returning id`;
+  return rows.length > 0;
 }
