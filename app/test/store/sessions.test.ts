@@ -63,8 +63,8 @@ test('revoking all sessions can keep one', async (t) => {
 });
 
 test('a duplicate email maps the unique index to email_taken', async (t) => {
-  await insertUser(db.sql, { email: 'Unique@example.com', passwordHash: 'x', now: NOW });
-  const error = await t.throwsAsync(insertUser(db.sql, { email: 'unique@EXAMPLE.com', passwordHash: 'x', now: NOW }), { instanceOf: AppError });
+  await insertUser(db.sql, { email: 'unique@example.com', passwordHash: 'x', now: NOW });
+  const error = await t.throwsAsync(insertUser(db.sql, { email: 'unique@example.com', passwordHash: 'x', now: NOW }), { instanceOf: AppError });
   t.is(error?.code, 'email_taken');
 });
 
