@@ -169,10 +169,23 @@ export function createAuthService(deps: AuthServiceDeps) {
   async function refresh(refreshToken: string, context: RequestContext): Promise<TokenPair> {
     if (!isRefreshTokenShape(refreshToken)) throw new AppError('invalid_token');
     const next = generateRefreshToken();
-    const result = await rotateRefreshToken(sql, { ...sessionTimes(), tokenHash: hashRefreshToken(refreshToken), nextTokenHash: hashRefreshToken(next) });
+    const result = await rotateRefreshToken(sql, {
+      ...sessionTimes(),
+      tokenHash: hashRefreshToken(refreshToken),
+      nextTokenHash: hashRefreshToken(next),
+      reuseIntervalSeconds: config.sessions.refreshReuseIntervalSeconds,
+    });
     switch (result.kind) {
       case 'rotated':
-        events.emit({ type: 'token_refreshed', outcome: 'success', userId: result.session.userId, sessionId: result.session.id, ...eventContext(context) });
+        // A second use within REFRESH_REUSE_INTERVAL is recorded as such, so a pattern of them stays visible.
+        events.emit({
+          type: 'token_refreshed',
+          outcome: 'success',
+          reason: result.graced ? 'reuse_interval' : undefined,
+          userId: result.session.userId,
+          sessionId: result.session.id,
+          ...eventContext(context),
+        });
         return tokenPair(result.session.userId, result.session.id, next);
       case 'reused': {
         const ids = { userId: result.session.userId, sessionId: result.session.id, ...eventContext(context) };

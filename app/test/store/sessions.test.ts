@@ -36,18 +36,18 @@ test('the idle expiry never exceeds the absolute expiry', async (t) => {
 test('rotation outcomes: rotated, reused (revoking once), unknown, inactive', async (t) => {
   const { session, first } = await newSession();
   const second = token();
-  t.like(await rotateRefreshToken(db.sql, { ...TIMES, tokenHash: first, nextTokenHash: second }), { kind: 'rotated' });
-  t.like(await rotateRefreshToken(db.sql, { ...TIMES, tokenHash: first, nextTokenHash: token() }), { kind: 'reused', revokedNow: true });
-  t.like(await rotateRefreshToken(db.sql, { ...TIMES, tokenHash: first, nextTokenHash: token() }), { kind: 'reused', revokedNow: false });
-  t.like(await rotateRefreshToken(db.sql, { ...TIMES, tokenHash: second, nextTokenHash: token() }), { kind: 'inactive', session: { id: session.id, revokedReason: 'reuse' } });
-  t.like(await rotateRefreshToken(db.sql, { ...TIMES, tokenHash: token(), nextTokenHash: token() }), { kind: 'unknown' });
+  t.like(await rotateRefreshToken(db.sql, { ...TIMES, reuseIntervalSeconds: 0, tokenHash: first, nextTokenHash: second }), { kind: 'rotated' });
+  t.like(await rotateRefreshToken(db.sql, { ...TIMES, reuseIntervalSeconds: 0, tokenHash: first, nextTokenHash: token() }), { kind: 'reused', revokedNow: true });
+  t.like(await rotateRefreshToken(db.sql, { ...TIMES, reuseIntervalSeconds: 0, tokenHash: first, nextTokenHash: token() }), { kind: 'reused', revokedNow: false });
+  t.like(await rotateRefreshToken(db.sql, { ...TIMES, reuseIntervalSeconds: 0, tokenHash: second, nextTokenHash: token() }), { kind: 'inactive', session: { id: session.id, revokedReason: 'reuse' } });
+  t.like(await rotateRefreshToken(db.sql, { ...TIMES, reuseIntervalSeconds: 0, tokenHash: token(), nextTokenHash: token() }), { kind: 'unknown' });
 });
 
 test('a failed rotation on an inactive session stores nothing', async (t) => {
   const { session, first } = await newSession();
   await revokeSession(db.sql, { sessionId: session.id, reason: 'logout', now: NOW });
   const next = token();
-  t.like(await rotateRefreshToken(db.sql, { ...TIMES, tokenHash: first, nextTokenHash: next }), { kind: 'inactive' });
+  t.like(await rotateRefreshToken(db.sql, { ...TIMES, reuseIntervalSeconds: 0, tokenHash: first, nextTokenHash: next }), { kind: 'inactive' });
   const [row] = await db.sql<{ n: number }[]>`select count(*)::int as n from refresh_tokens where token_hash = ${next}`;
   t.is(row!.n, 0);
   const [original] = await db.sql<{ used: boolean }[]>`select used_at is not null as used from refresh_tokens where token_hash = ${first}`;
