@@ -42,6 +42,16 @@ test.serial('20 parallel refreshes with one token: every answer is 200, every re
   t.false(app.sink.events.some((event) => event.type === 'refresh_token_reused' && event.userId === login.userId));
 });
 
+test.serial('parallel refreshes with different tokens of one burst: all 200, no deadlock, one chain', async (t) => {
+  const login = await registerAndLogin(app, 'burst@example.com');
+  const first = await Promise.all(Array.from({ length: 4 }, () => refresh(login.refresh_token)));
+  const tokens = [login.refresh_token, ...first.map((response) => response.body.refresh_token)];
+  // Every token of the burst at once, three times each: the session row serialises them in one lock order.
+  const responses = await Promise.all([...tokens, ...tokens, ...tokens].map((token) => refresh(token)));
+  t.deepEqual(responses.map((response) => response.status), Array(responses.length).fill(200), responses.map((response) => response.text).join('\n'));
+  t.is(await liveChains(login.userId), 1);
+});
+
 test.serial('a retry inside the interval gets a working pair, and the pair it replaces stops rotating after the interval', async (t) => {
   const login = await registerAndLogin(app, 'retry@example.com');
   const lost = await refresh(login.refresh_token); // the response the client never received
