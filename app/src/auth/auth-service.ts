@@ -11,6 +11,7 @@ import { signAccessToken, verifyAccessToken, type AccessTokenClaims, type Access
 import { normalizePassword, type PasswordHasher } from './passwords.ts';
 import { generateRefreshToken, hashRefreshToken, isRefreshTokenShape } from './refresh-tokens.ts';
 import { AccountLock } from './lockout.ts';
+import { canonicalEmail } from './canonical-email.ts';
 import { passwordResemblesEmail } from './password-context-rule.ts';
 import type { BreachedPasswordCheck, LoginThrottle, RequestContext } from './seams.ts';
 import type { KeySet } from './signing-keys.ts';
@@ -65,6 +66,15 @@ export function createAuthService(deps: AuthServiceDeps) {
     refresh_token: refreshToken,
   });
 
+  /** The canonical email (auth/canonical-email.ts), or 400 `invalid_request` for an address no account can have. */
+  function canonicalEmailOf(email: string): string {
+    const canonical = canonicalEmail(email);
+    if (canonical === undefined) {
+      throw new AppError('invalid_request', { message: 'email: must be printable ASCII after NFKC normalisation (see the threat model, "One canonical email")' });
+    }
+    return canonical;
+  }
+
   /** Policy, then breach screening; returns the normalised password. */
   async function acceptableNewPassword(password: string, email: string): Promise<string> {
     const normalized = normalizePassword(password);
@@ -76,26 +86,29 @@ export function createAuthService(deps: AuthServiceDeps) {
   }
 
   async function register(input: { email: string; password: string }, context: RequestContext): Promise<PublicUser> {
-    const password = await acceptableNewPassword(input.password, input.email);
+    const email = canonicalEmailOf(input.email);
+    const password = await acceptableNewPassword(input.password, email);
     const passwordHash = await passwords.hash(password);
     const now = new Date(clock.now());
     let user: UserRow;
     try {
-      user = await insertUser(sql, { email: input.email, passwordHash, now });
+      user = await insertUser(sql, { email, passwordHash, now });
     } catch (error) {
       // REGISTRATION_ENUMERATION_SAFE (issue 8): an existing email answers like a new one, after the same
       // hashing work, so registration cannot be used to discover accounts. The id is a throwaway.
       if (!(config.security.registrationEnumerationSafe && error instanceof AppError && error.code === 'email_taken')) throw error;
       events.emit({ type: 'user_registered', outcome: 'failure', reason: 'email_taken', ...eventContext(context) });
-      return { id: randomUUID(), email: input.email, created_at: now.toISOString() };
+      return { id: randomUUID(), email, created_at: now.toISOString() };
     }
     events.emit({ type: 'user_registered', outcome: 'success', userId: user.id, ...eventContext(context) });
     return publicUser(user);
   }
 
   async function login(input: { email: string; password: string }, context: RequestContext): Promise<TokenPair> {
-    const attempt = { email: input.email, clientIp: context.clientIp, now: clock.now() };
-    const fail = (reason: 'unknown_user' | 'bad_password' | 'locked', userId?: string) =>
+    // One canonical email for the lockout key and the lookup alike (issue 14): never two spellings.
+    const email = canonicalEmailOf(input.email);
+    const attempt = { email, clientIp: context.clientIp, now: clock.now() };
+    const fail = (reason: 'unknown_user' | 'bad_password' | 'locked' | 'password_changed', userId?: string) =>
       events.emit({ type: 'login_failed', outcome: 'failure', reason, userId, ...eventContext(context) });
 
     // 1. Lockout and throttling (issue 8) come before any password work.
@@ -105,7 +118,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       if (error instanceof AppError && error.code === 'account_locked') {
         // Name the account in the events when it exists (operators look locks up by user); one indexed
         // lookup, and the answer is the same whether the account exists or not.
-        const lockedUserId = (await findUserByEmail(sql, input.email))?.id;
+        const lockedUserId = (await findUserByEmail(sql, email))?.id;
         // The lock itself is recorded once, by the attempt that set it; every refused attempt is a failure.
         if (error.cause instanceof AccountLock && error.cause.newlyLocked) {
           events.emit({ type: 'account_locked', outcome: 'failure', reason: error.cause.scope, userId: lockedUserId, ...eventContext(context) });
@@ -117,7 +130,7 @@ export function createAuthService(deps: AuthServiceDeps) {
 
     // 2. Verify. An unknown email costs one dummy verification and answers exactly like a wrong password.
     const password = input.password.normalize('NFKC');
-    const user = await findUserByEmail(sql, input.email);
+    const user = await findUserByEmail(sql, email);
     if (!user) {
       await passwords.verifyDummy(password);
       fail('unknown_user');
@@ -131,14 +144,24 @@ export function createAuthService(deps: AuthServiceDeps) {
     }
     await deps.loginThrottle?.recordSuccess({ ...attempt, userId: user.id });
 
-    // 3. Upgrade the hash when the configured parameters changed since it was made.
+    // 3. Upgrade the hash when the configured parameters changed since it was made. Compare-and-swap: if
+    //    the password changed since it was verified, nothing is written and the login fails below.
+    let verifiedHash = user.passwordHash;
     if (passwords.needsRehash(user.passwordHash)) {
-      await updatePasswordHash(sql, { userId: user.id, passwordHash: await passwords.hash(password), now: new Date(clock.now()), changed: false });
+      const upgraded = await passwords.hash(password);
+      if (await updatePasswordHash(sql, { userId: user.id, passwordHash: upgraded, now: new Date(clock.now()), changed: false, expectedHash: user.passwordHash })) {
+        verifiedHash = upgraded;
+      }
     }
 
-    // 4. A new session with its first refresh token.
+    // 4. A new session with its first refresh token, only while the verified hash is still the account's
+    //    (issue 14): a password change between the verification and here must not leave a live session.
     const refreshToken = generateRefreshToken();
-    const session = await createSession(sql, { ...sessionTimes(), userId: user.id, tokenHash: hashRefreshToken(refreshToken) });
+    const session = await createSession(sql, { ...sessionTimes(), userId: user.id, verifiedPasswordHash: verifiedHash, tokenHash: hashRefreshToken(refreshToken) });
+    if (!session) {
+      fail('password_changed', user.id);
+      throw new AppError('invalid_credentials');
+    }
     events.emit({ type: 'login_succeeded', outcome: 'success', userId: user.id, sessionId: session.id, ...eventContext(context) });
     return tokenPair(user.id, session.id, refreshToken);
   }
@@ -146,10 +169,23 @@ export function createAuthService(deps: AuthServiceDeps) {
   async function refresh(refreshToken: string, context: RequestContext): Promise<TokenPair> {
     if (!isRefreshTokenShape(refreshToken)) throw new AppError('invalid_token');
     const next = generateRefreshToken();
-    const result = await rotateRefreshToken(sql, { ...sessionTimes(), tokenHash: hashRefreshToken(refreshToken), nextTokenHash: hashRefreshToken(next) });
+    const result = await rotateRefreshToken(sql, {
+      ...sessionTimes(),
+      tokenHash: hashRefreshToken(refreshToken),
+      nextTokenHash: hashRefreshToken(next),
+      reuseIntervalSeconds: config.sessions.refreshReuseIntervalSeconds,
+    });
     switch (result.kind) {
       case 'rotated':
-        events.emit({ type: 'token_refreshed', outcome: 'success', userId: result.session.userId, sessionId: result.session.id, ...eventContext(context) });
+        // A second use within REFRESH_REUSE_INTERVAL is recorded as such, so a pattern of them stays visible.
+        events.emit({
+          type: 'token_refreshed',
+          outcome: 'success',
+          reason: result.graced ? 'reuse_interval' : undefined,
+          userId: result.session.userId,
+          sessionId: result.session.id,
+          ...eventContext(context),
+        });
         return tokenPair(result.session.userId, result.session.id, next);
       case 'reused': {
         const ids = { userId: result.session.userId, sessionId: result.session.id, ...eventContext(context) };

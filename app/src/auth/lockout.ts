@@ -12,6 +12,7 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '../http/errors.ts';
 import type { LockoutStore, ThrottleRow, ThrottleUpdate } from '../store/lockout-store.ts';
+import { canonicalEmail } from './canonical-email.ts';
 import type { LoginThrottle } from './seams.ts';
 
 export interface LockoutPolicy {
@@ -30,9 +31,15 @@ export type AttemptDecision =
   | { allowed: true }
   | { allowed: false; scope: LockScope; retryAfterSeconds: number; lockedUntil: Date; /** This attempt set the lock. */ newlyLocked: boolean };
 
-/** The lockout key of an email: SHA-256 of its normalised form, the same for every spelling of one account. */
+/**
+ * The lockout key of an email: SHA-256 of its canonical form (auth/canonical-email.ts), the form the user
+ * lookup uses too, so every spelling that reaches an account spends that account's budget.
+ * @throws TypeError for an address without a canonical form (the core refuses those before any attempt).
+ */
 export function accountKeyOf(email: string): Buffer {
-  return createHash('sha256').update(email.normalize('NFKC').trim().toLowerCase(), 'utf8').digest();
+  const canonical = canonicalEmail(email);
+  if (canonical === undefined) throw new TypeError('accountKeyOf: the email has no canonical form; refuse it before counting an attempt');
+  return createHash('sha256').update(canonical, 'utf8').digest();
 }
 
 /** min(base * 2^lockCount, max): the length of the next lock. */

@@ -3,6 +3,7 @@
 
 /** What is known about a login attempt before the password is checked. */
 export interface LoginAttempt {
+  /** The canonical email (auth/canonical-email.ts). */
   email: string;
   clientIp: string;
   /** Milliseconds since the epoch, from the injected clock. */

@@ -43,6 +43,10 @@ function crossChecks(values: Partial<ConfigValues>): string[] {
   if (values.SESSION_MAX_TTL !== undefined && values.REFRESH_IDLE_TTL !== undefined && values.SESSION_MAX_TTL < values.REFRESH_IDLE_TTL) {
     problems.push('SESSION_MAX_TTL: expected at least REFRESH_IDLE_TTL');
   }
+  // Longer than any client retry needs only widens the window in which a stolen, just-rotated token works.
+  if (values.REFRESH_REUSE_INTERVAL !== undefined && values.REFRESH_REUSE_INTERVAL > 300) {
+    problems.push('REFRESH_REUSE_INTERVAL: expected at most 5m');
+  }
   if (values.LOCKOUT_MAX_DURATION !== undefined && values.LOCKOUT_BASE_DURATION !== undefined && values.LOCKOUT_MAX_DURATION < values.LOCKOUT_BASE_DURATION) {
     problems.push('LOCKOUT_MAX_DURATION: expected at least LOCKOUT_BASE_DURATION');
   }
@@ -89,6 +93,7 @@ function build(values: ConfigValues) {
     sessions: {
       refreshIdleTtlSeconds: values.REFRESH_IDLE_TTL,
       maxTtlSeconds: values.SESSION_MAX_TTL,
+      refreshReuseIntervalSeconds: values.REFRESH_REUSE_INTERVAL,
     },
     argon2: {
       memoryKiB: values.ARGON2_MEMORY_KIB,

@@ -7,14 +7,15 @@ import { ERROR_CODES } from './errors.ts';
 const password = z.string().min(1).max(1024);
 
 export const registerRequest = z.object({
-  email: z.email().max(254).describe('Email address; unique regardless of letter case.'),
+  email: z.email().max(254).describe('Email address; stored, answered and unique in its canonical form (NFKC, printable ASCII, lower case).'),
   password: password.describe('12 to 128 characters after NFKC normalisation.'),
 });
 
 export const loginRequest = z.object({
   // Control characters cannot be in a registered email, and PostgreSQL text cannot hold NUL at all:
   // without this a NUL in the email was a 500 from the user lookup (found by test/security/fuzz.test.ts).
-  email: z.string().min(1).max(254).regex(/^[^\u0000-\u001f\u007f]+$/, 'must not contain control characters'),
+  email: z.string().min(1).max(254).regex(/^[^\u0000-\u001f\u007f]+$/, 'must not contain control characters')
+    .describe('Any spelling of the address; compared in its canonical form. One with no canonical form (outside printable ASCII after NFKC) is 400 `invalid_request`.'),
   password,
 });
 

@@ -1,6 +1,6 @@
 // Sessions and their refresh-token families. Times come from the injected clock (not now()) so tests
 // control expiry, and every multi-statement write runs in one `sql.begin` transaction.
-import type { Queryable, Sql } from './db.ts';
+import type { Queryable } from './db.ts';
 
 export type RevokeReason = 'logout' | 'logout_all' | 'password_change' | 'reuse';
 
@@ -39,19 +39,33 @@ export interface SessionTimes {
 
 const plusSeconds = (date: Date, seconds: number) => new Date(date.getTime() + seconds * 1000);
 
-/** Creates a session with its first refresh token (given as its SHA-256). */
-export async function createSession(sql: Sql, input: SessionTimes & { userId: string; tokenHash: Buffer }): Promise<SessionRow> {
+/**
+ * Creates a session with its first refresh token (given as its SHA-256), in one statement, only while
+ * `verifiedPasswordHash` is still the user's password hash. A login verifies the hash it read and then
+ * creates its session; a password change in between must win (issue 14), so the user row is read here
+ * `for share`: a change that already updated the row makes this wait and then re-check the new hash (no
+ * row, no session), and a change that comes later waits for this insert and then revokes the session.
+ * @returns the session, or undefined when the password hash is no longer the verified one.
+ */
+export async function createSession(
+  sql: Queryable,
+  input: SessionTimes & { userId: string; verifiedPasswordHash: string; tokenHash: Buffer },
+): Promise<SessionRow | undefined> {
   const absolute = plusSeconds(input.now, input.maxTtlSeconds);
   const idle = new Date(Math.min(plusSeconds(input.now, input.idleTtlSeconds).getTime(), absolute.getTime()));
-  return sql.begin(async (tx) => {
-    const [row] = await tx<SessionRecord[]>`
+  const [row] = await sql<SessionRecord[]>`
+    with verified as (
+      select id from users where id = ${input.userId} and password_hash = ${input.verifiedPasswordHash} for share
+    ), session as (
       insert into sessions (user_id, created_at, last_used_at, idle_expires_at, absolute_expires_at)
-      values (${input.userId}, ${input.now}, ${input.now}, ${idle}, ${absolute})
-      returning id, user_id, idle_expires_at, absolute_expires_at, revoked_at, revoked_reason`;
-    if (!row) throw new Error('insert returned no row');
-    await tx`insert into refresh_tokens (session_id, token_hash, created_at) values (${row.id}, ${input.tokenHash}, ${input.now})`;
-    return toSession(row);
-  });
+      select id, ${input.now}, ${input.now}, ${idle}, ${absolute} from verified
+      returning id, user_id, idle_expires_at, absolute_expires_at, revoked_at, revoked_reason
+    ), first_token as (
+      insert into refresh_tokens (session_id, token_hash, created_at)
+      select id, ${input.tokenHash}, ${input.now} from session
+    )
+    select * from session`;
+  return row && toSession(row);
 }
 
 export async function findSession(sql: Queryable, id: string): Promise<SessionRow | undefined> {
@@ -65,67 +79,44 @@ export function isSessionActive(session: SessionRow, now: Date): boolean {
 }
 
 export type RotateResult =
-  | { kind: 'rotated'; session: SessionRow }
+  | { kind: 'rotated'; session: SessionRow; /** Within the reuse interval after the token's first use (a benign double send). */ graced: boolean }
   | { kind: 'unknown' }
   | { kind: 'inactive'; session: SessionRow }
   | { kind: 'reused'; session: SessionRow; revokedNow: boolean };
 
+interface RotateRecord extends SessionRecord {
+  outcome: 'unknown' | 'inactive' | 'rotated' | 'graced' | 'reused';
+  revoked_now: boolean;
+  session_id: string;
+}
+
 /**
- * Uses a refresh token once and stores its successor, in one transaction.
- * The conditional `update ... where used_at is null` is the arbiter between concurrent uses: the row
- * lock makes every other transaction wait, re-check and find the token used, so exactly one succeeds.
- * A used token presented again is reuse: the whole session is revoked (RFC 9700 section 4.14.2).
+ * Uses a refresh token once and stores its successor, in one round trip: the PostgreSQL function
+ * `rotate_refresh_token` (migration 0004), which serialises every use of a session's tokens on the session
+ * row, so concurrent uses of one token have exactly one winner.
+ * A used token presented again is reuse: the whole session is revoked (RFC 9700 section 4.14.2), except
+ * within `reuseIntervalSeconds` of the token's first use, where the request is a benign double send (two
+ * tabs, a retry): it gets a successor that replaces the session's live token, so one chain stays alive.
+ * @param input.reuseIntervalSeconds 0 turns the interval off (every second use is reuse).
  */
-export async function rotateRefreshToken(sql: Sql, input: SessionTimes & { tokenHash: Buffer; nextTokenHash: Buffer }): Promise<RotateResult> {
-  try {
-    return await claimAndRotate(sql, input);
-  } catch (error) {
-    if (error instanceof InactiveSession) return { kind: 'inactive', session: error.session };
-    throw error;
+export async function rotateRefreshToken(
+  sql: Queryable,
+  input: SessionTimes & { tokenHash: Buffer; nextTokenHash: Buffer; reuseIntervalSeconds: number },
+): Promise<RotateResult> {
+  const [row] = await sql<RotateRecord[]>`
+    select outcome, revoked_now, session_id as id, user_id, idle_expires_at, absolute_expires_at, revoked_at, revoked_reason
+    from rotate_refresh_token(${input.tokenHash}, ${input.nextTokenHash}, ${input.now}, ${input.idleTtlSeconds}, ${input.reuseIntervalSeconds})`;
+  if (!row || row.outcome === 'unknown') return { kind: 'unknown' };
+  const session = toSession(row);
+  switch (row.outcome) {
+    case 'inactive':
+      return { kind: 'inactive', session };
+    case 'reused':
+      return { kind: 'reused', session, revokedNow: row.revoked_now };
+    case 'rotated':
+    case 'graced':
+      return { kind: 'rotated', session, graced: row.outcome === 'graced' };
   }
-}
-
-/** Thrown inside the transaction so that the claim on a token of an ended session is rolled back. */
-class InactiveSession extends Error {
-  constructor(readonly session: SessionRow) {
-    super('inactive session');
-  }
-}
-
-function claimAndRotate(sql: Sql, input: SessionTimes & { tokenHash: Buffer; nextTokenHash: Buffer }): Promise<RotateResult> {
-  return sql.begin(async (tx): Promise<RotateResult> => {
-    const [claimed] = await tx<{ id: string; session_id: string }[]>`
-      update refresh_tokens set used_at = ${input.now}
-      where token_hash = ${input.tokenHash} and used_at is null
-      returning id, session_id`;
-    if (!claimed) {
-      const [used] = await tx<{ session_id: string }[]>`select session_id from refresh_tokens where token_hash = ${input.tokenHash}`;
-      if (!used) return { kind: 'unknown' };
-      const [revoked] = await tx<SessionRecord[]>`
-        update sessions set revoked_at = ${input.now}, revoked_reason = 'reuse'
-        where id = ${used.session_id} and revoked_at is null
-        returning id, user_id, idle_expires_at, absolute_expires_at, revoked_at, revoked_reason`;
-      if (revoked) return { kind: 'reused', session: toSession(revoked), revokedNow: true };
-      const session = await findSession(tx, used.session_id);
-      if (!session) return { kind: 'unknown' };
-      return { kind: 'reused', session, revokedNow: false };
-    }
-    const [locked] = await tx<SessionRecord[]>`
-      select id, user_id, idle_expires_at, absolute_expires_at, revoked_at, revoked_reason
-      from sessions where id = ${claimed.session_id} for update`;
-    if (!locked) return { kind: 'unknown' };
-    const session = toSession(locked);
-    if (!isSessionActive(session, input.now)) throw new InactiveSession(session);
-    const idle = new Date(Math.min(plusSeconds(input.now, input.idleTtlSeconds).getTime(), session.absoluteExpiresAt.getTime()));
-    const [updated] = await tx<SessionRecord[]>`
-      update sessions set last_used_at = ${input.now}, idle_expires_at = ${idle}
-      where id = ${session.id}
-      returning id, user_id, idle_expires_at, absolute_expires_at, revoked_at, revoked_reason`;
-    await tx`
-      insert into refresh_tokens (session_id, parent_id, token_hash, created_at)
-      values (${session.id}, ${claimed.id}, ${input.nextTokenHash}, ${input.now})`;
-    return { kind: 'rotated', session: updated ? toSession(updated) : session };
-  });
 }
 
 /** Revokes one session; returns false when it was already revoked. */

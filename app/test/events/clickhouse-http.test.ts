@@ -15,7 +15,9 @@ import { FAST_ARGON2_ENV, PASSWORD, startTestApp, type TestApp } from '../helper
 import { createClickHouseTestDatabase } from './clickhouse-test-database.ts';
 import { histogram, metricValue, reservePort, startTcpProxy, waitUntil } from './sink-test-helpers.ts';
 
-const ENV = { ...FAST_ARGON2_ENV, LOCKOUT_IP_THRESHOLD: '3', LOCKOUT_THRESHOLD: '3', RATE_LIMIT_PER_MINUTE: '100000', RATE_LIMIT_BURST: '100000', TRUSTED_PROXY_HOPS: '1' };
+const ENV = { ...FAST_ARGON2_ENV, LOCKOUT_IP_THRESHOLD: '3', LOCKOUT_THRESHOLD: '3', RATE_LIMIT_PER_MINUTE: '100000', RATE_LIMIT_BURST: '100000', TRUSTED_PROXY_HOPS: '1',
+  // The reuse step replays a rotated token at once: strict detection, so it yields refresh_token_reused.
+  REFRESH_REUSE_INTERVAL: '0' };
 
 /** The app with `sink` behind the emitter; `emitted` records every event the sink was given. */
 async function appWithSink(t: ExecutionContext, sink: EventSink, env: Record<string, string> = {}, deps = {}) {

@@ -12,7 +12,7 @@ test('GET /v1/me returns the user of the token', async (t) => {
   const { access_token: token, userId } = await registerAndLogin(app, 'Me.Myself@example.com');
   const response = await app.request('GET', '/v1/me', { token });
   t.is(response.status, 200);
-  t.deepEqual(response.body, { id: userId, email: 'Me.Myself@example.com', created_at: new Date(app.clock.now()).toISOString() });
+  t.deepEqual(response.body, { id: userId, email: 'me.myself@example.com', created_at: new Date(app.clock.now()).toISOString() });
 });
 
 const unauthorized = test.macro({

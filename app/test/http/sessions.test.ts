@@ -2,7 +2,8 @@ import test from 'ava';
 import { sharedTestApp } from '../helpers/shared-app.ts';
 import { PASSWORD, registerAndLogin, startTestApp } from '../helpers/test-app.ts';
 
-const { app, db } = sharedTestApp(test, { env: { REFRESH_IDLE_TTL: '1h', SESSION_MAX_TTL: '3h' } });
+// REFRESH_REUSE_INTERVAL=0: these tests are about reuse detection itself; the interval has its own file.
+const { app, db } = sharedTestApp(test, { env: { REFRESH_IDLE_TTL: '1h', SESSION_MAX_TTL: '3h', REFRESH_REUSE_INTERVAL: '0' } });
 
 type ErrorBody = { error: { code: string; message: string } };
 type TokenPair = { access_token: string; token_type: string; expires_in: number; refresh_token: string };
