@@ -199,7 +199,8 @@ describe(`image ${image} run as docker-compose.yml runs it`, () => {
   test('production without signing keys refuses with one clear line', () => {
     const keyless = join(workDir, 'keyless.env');
     writeFileSync(keyless, `NODE_ENV=production\nDATABASE_URL=${db.url}\nJWT_ISSUER=https://auth.image-test.example\n`, { mode: 0o600 });
-    const result = engine.spawn(['run', '--rm', ...composeFlags(keyless), image]);
+    // --no-healthcheck: a one-shot run; podman would otherwise add its own lines about the health timer.
+    const result = engine.spawn(['run', '--rm', '--no-healthcheck', ...composeFlags(keyless), image]);
     assert.equal(result.status, 78, result.stderr);
     const lines = result.stderr.trim().split('\n');
     assert.equal(lines.length, 1, result.stderr);
@@ -211,7 +212,7 @@ describe(`image ${image} run as docker-compose.yml runs it`, () => {
     const plain = join(workDir, 'plain.env');
     const settings = { ...env, DATABASE_SSL: '', PORT: '0' }; // empty is unset: production's default, require
     writeFileSync(plain, Object.entries(settings).map(([key, value]) => `${key}=${value}`).join('\n') + '\n', { mode: 0o600 });
-    const result = engine.spawn(['run', '--rm', ...composeFlags(plain), image]);
+    const result = engine.spawn(['run', '--rm', '--no-healthcheck', ...composeFlags(plain), image]);
     assert.equal(result.status, 1, result.stderr);
     const lines = result.stderr.trim().split('\n');
     assert.equal(lines.length, 1, result.stderr);
@@ -224,7 +225,13 @@ describe(`image ${image} run as docker-compose.yml runs it`, () => {
     const socketClosed = await new Promise<Promise<void>>((resolve, reject) => {
       const req = request(`${base}/healthz`, { agent }, (response) => {
         response.resume();
-        response.on('end', () => resolve(new Promise<void>((closed) => req.socket!.once('close', () => closed()))));
+        response.on('end', () => {
+          const socket = req.socket!;
+          const closed = new Promise<void>((done) => socket.once('close', () => done()));
+          // The agent unrefs an idle keep-alive socket; keep it referenced so its close is seen.
+          setImmediate(() => socket.ref());
+          resolve(closed);
+        });
       });
       req.on('error', reject);
       req.end();
