@@ -241,9 +241,11 @@ describe(`image ${image} run as docker-compose.yml runs it`, () => {
     figures.stop = `${((Date.now() - stopping) / 1000).toFixed(2)} s`;
     assert.equal(stop.status, 0, stop.stderr);
     await socketClosed; // the server closed the idle keep-alive connection itself
+    figures['keep-alive connection closed after'] = `${((Date.now() - stopping) / 1000).toFixed(2)} s`;
     agent.destroy();
     assert.equal(engine.run(['inspect', '--format', '{{.State.ExitCode}}', name]).trim(), '0');
     const logs = engine.spawn(['logs', name]);
+    figures['stopped and inspected after'] = `${((Date.now() - stopping) / 1000).toFixed(2)} s`;
     const lines = `${logs.stdout}\n${logs.stderr}`.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as { msg?: string; drained?: string; signal?: string });
     assert.ok(lines.some((line) => line.msg === 'shutting down' && line.signal === 'SIGTERM'), 'shutting down logged');
     assert.ok(lines.some((line) => line.msg === 'stopped' && line.drained === 'done'), 'drain logged as done');
