@@ -56,6 +56,7 @@ if (engine.name === 'podman') {
 }
 args.push(repoRoot);
 
+const previous = engine.spawn(['image', 'inspect', '--format', '{{.Id}}', image]).stdout?.trim();
 log(`${engine.name} ${args.join(' ')}`);
 const buildStarted = Date.now();
 const result = engine.spawn(args, { stdio: 'inherit' });
@@ -65,9 +66,12 @@ if (result.status !== 0) {
   process.exit(1);
 }
 if (engine.name === 'podman') {
-  // vfs stores every layer in full: drop the previous build's now-untagged images so that repeated builds
-  // on one machine keep about one image's worth of disk. The stand-in bases stay (they are tagged).
-  engine.spawn(['image', 'prune', '-f'], { stdio: 'ignore' });
+  // vfs stores every layer in full. Drop the image this build replaced (its runtime-stage layers), but keep
+  // the build stages' cached layers that the next build reuses; dangling images older than a week go too.
+  // The stand-in bases stay (they are tagged).
+  const current = engine.spawn(['image', 'inspect', '--format', '{{.Id}}', image]).stdout.trim();
+  if (previous && previous !== current) engine.spawn(['rmi', previous], { stdio: 'ignore' });
+  engine.spawn(['image', 'prune', '-f', '--filter', 'until=168h'], { stdio: 'ignore' });
 }
 const size = imageSize(engine, image);
 log(`built ${image} with ${engine.name} in ${Math.round((Date.now() - buildStarted) / 1000)} s (${Math.round((Date.now() - started) / 1000)} s in all)`);
