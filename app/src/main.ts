@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { createKeySet, generateEphemeralKeySet } from './auth/signing-keys.ts';
 import { ConfigError, loadConfig, type Config } from './config/index.ts';
+import { explainStartupFailure } from './config/startup-failure.ts';
 import { processEnv } from './config/process-env.ts';
 import { createEventSink } from './events/create-sink.ts';
 import { createEventEmitter } from './events/emitter.ts';
@@ -49,8 +50,19 @@ function withDeadline(work: Promise<unknown>, ms: number): Promise<'done' | 'tim
   return Promise.race([work.then(() => 'done' as const), timeout]).finally(() => clearTimeout(timer));
 }
 
+/** A failure after validation (TLS, connection, migration, listen): one JSON line naming the setting, exit 1. */
+function exitOnStartupFailure(config: Config, error: unknown): never {
+  const { setting, problem, code } = explainStartupFailure(error, config, processEnv());
+  process.stderr.write(`${JSON.stringify({ level: 'fatal', msg: 'start-up failed', setting, problem, code })}\n`);
+  process.exit(1);
+}
+
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
+  await start(config).catch((error: unknown) => exitOnStartupFailure(config, error));
+}
+
+async function start(config: Config): Promise<void> {
   const logger: Logger = createLogger({ level: config.logLevel, serviceVersion: config.serviceVersion, environment: config.environment });
 
   let signingKeys = config.jwt.signingKeys;
@@ -61,9 +73,9 @@ async function main(): Promise<void> {
   }
   const keys = createKeySet(signingKeys);
 
-  await migrate({ url: config.database.migrationUrl, ssl: config.database.ssl, logger });
+  await migrate({ url: config.database.migrationUrl, ssl: config.database.ssl, sslRootCert: config.database.sslRootCert, logger });
 
-  const sql = createSql({ url: config.database.url, poolMax: config.database.poolMax, ssl: config.database.ssl });
+  const sql = createSql({ url: config.database.url, poolMax: config.database.poolMax, ssl: config.database.ssl, sslRootCert: config.database.sslRootCert });
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const { sink, clickhouse } = createEventSink(config, logger, registry);
@@ -88,7 +100,13 @@ async function main(): Promise<void> {
   const server = createServer(app.koa.callback());
   // Longer than the load balancer's idle timeout, so the balancer (not us) closes idle connections.
   server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject); // EADDRINUSE: a start-up failure naming PORT, not an unhandled event
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   const address = server.address();
   logger.info({ port: typeof address === 'object' && address ? address.port : config.port }, 'listening');
 

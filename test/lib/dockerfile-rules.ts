@@ -70,6 +70,12 @@ export function ruleProblems(content: string): DockerfileProblem[] {
     problems.push({ rule: 'healthcheck', line: healthcheck ? lineOf(healthcheck) : lineOf(last), message: 'the runtime stage needs HEALTHCHECK CMD probing /healthz' });
   }
 
+  // The probe must follow PORT (the checks run with the container's environment): a fixed port reports a
+  // container started on another PORT unhealthy while it serves (found by running the image, issue 19).
+  if (healthcheck && healthcheckArgs.includes('/healthz') && !/\bPORT\b/.test(healthcheckArgs)) {
+    problems.push({ rule: 'healthcheck-port', line: lineOf(healthcheck), message: 'the HEALTHCHECK must probe the port in PORT, not a fixed one' });
+  }
+
   const cmd = named('CMD').at(-1);
   const entrypoint = named('ENTRYPOINT').at(-1);
   const cmdArgs = cmd && (cmd as JSONInstruction).getJSONStrings().length > 0 ? jsonStrings(cmd) : undefined;
@@ -84,6 +90,26 @@ export function ruleProblems(content: string): DockerfileProblem[] {
   const exposed = named('EXPOSE').flatMap((instruction) => instruction.getArguments().map((argument) => argument.getValue()));
   if (!exposed.some((port) => port === '8080' || port === '8080/tcp')) {
     problems.push({ rule: 'expose-8080', line: lineOf(last), message: 'the runtime stage must EXPOSE 8080 (the port App Runner is configured with)' });
+  }
+
+  // npm 10.8.2's `npm ci` can exit 0 with nothing installed ("Exit handler never called!"); `npm ls` in the
+  // same RUN fails the step instead of caching a broken layer that fails later as `tsc: not found`.
+  for (const run of dockerfile.getInstructions().filter((instruction) => keyword(instruction) === 'RUN')) {
+    const script = run.getArgumentsContent() ?? '';
+    const install = script.search(/\bnpm ci\b/);
+    // A workspace-filtered `npm ls` exits 0 on an empty tree (no workspace link, nothing to check).
+    const checks = [...script.slice(install).matchAll(/\bnpm ls\b[^&|;]*/g)].filter((check) => !/--workspace\b|\s-w\b/.test(check[0]));
+    if (install >= 0 && checks.length === 0) {
+      problems.push({ rule: 'npm-ci-verified', line: lineOf(run), message: 'follow `npm ci` with a root-level `npm ls` (no --workspace) in the same RUN, so a failed install fails its own step' });
+    }
+  }
+
+  // `# syntax=` makes Docker fetch a frontend image from Docker Hub before building: offline and mirrored
+  // builds break, and nothing here needs a newer frontend than the built-in one.
+  for (const directive of dockerfile.getDirectives()) {
+    if (directive.getName()?.toLowerCase() === 'syntax') {
+      problems.push({ rule: 'no-syntax-directive', line: directive.getRange().start.line + 1, message: 'drop the `# syntax=` directive: it pulls a frontend image from Docker Hub' });
+    }
   }
 
   const productionEnv = runtime

@@ -55,6 +55,9 @@ function crossChecks(values: Partial<ConfigValues>): string[] {
   if (values.LOCKOUT_THRESHOLD !== undefined && values.LOCKOUT_IP_THRESHOLD !== undefined && values.LOCKOUT_THRESHOLD < values.LOCKOUT_IP_THRESHOLD) {
     problems.push('LOCKOUT_THRESHOLD: expected at least LOCKOUT_IP_THRESHOLD (the whole-account lock must come after the per-IP one)');
   }
+  if (values.DATABASE_SSL_ROOT_CERT !== undefined && values.DATABASE_SSL !== 'verify-full') {
+    problems.push('DATABASE_SSL_ROOT_CERT: only used with DATABASE_SSL=verify-full (require encrypts without checking the certificate)');
+  }
   if (values.CLICKHOUSE_URL !== undefined && values.CLICKHOUSE_USER === undefined) {
     problems.push('CLICKHOUSE_USER: required when CLICKHOUSE_URL is set (a least-privilege user, not the server\'s default admin)');
   }
@@ -82,6 +85,7 @@ function build(values: ConfigValues) {
       migrationUrl: values.DATABASE_MIGRATION_URL ?? values.DATABASE_URL,
       poolMax: values.DATABASE_POOL_MAX,
       ssl: values.DATABASE_SSL ?? (production ? 'require' : 'disable'),
+      sslRootCert: values.DATABASE_SSL_ROOT_CERT,
     },
     jwt: {
       issuer: values.JWT_ISSUER,

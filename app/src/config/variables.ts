@@ -74,6 +74,7 @@ export const variables = {
   DATABASE_MIGRATION_URL: spec({ description: 'PostgreSQL URL of the schema owner, used only to run migrations. Falls back to DATABASE_URL when unset.', parse: postgresUrl, secret: true }),
   DATABASE_POOL_MAX: spec({ description: 'Maximum connections in the application pool.', parse: integer(1, 200), default: '10' }),
   DATABASE_SSL: spec({ description: 'TLS to PostgreSQL: disable, require (encrypted) or verify-full (encrypted, certificate and host checked). Default: require when NODE_ENV=production, else disable.', parse: z.enum(['disable', 'require', 'verify-full']) }),
+  DATABASE_SSL_ROOT_CERT: spec({ description: 'PEM file of the CA certificates that DATABASE_SSL=verify-full trusts (libpq\'s sslrootcert). The image carries the AWS RDS bundle at /srv/auth/certs/aws-rds-ca-bundle.pem. Unset: node\'s built-in public roots.', parse: text(4096) }),
 
   JWT_ISSUER: spec({ description: 'The `iss` claim of access tokens, normally the public base URL of the service.', parse: text(), default: 'http://localhost:8080' }),
   JWT_AUDIENCE: spec({ description: 'The `aud` claim of access tokens.', parse: text(), default: 'auth-platform' }),

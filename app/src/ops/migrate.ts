@@ -10,7 +10,7 @@ import { migrateClickHouseFromConfig } from '../events/clickhouse-events.ts';
 try {
   const config = loadConfig(processEnv());
   const logger = createLogger({ level: config.logLevel, serviceVersion: config.serviceVersion, environment: config.environment });
-  const applied = await migrate({ url: config.database.migrationUrl, ssl: config.database.ssl, logger });
+  const applied = await migrate({ url: config.database.migrationUrl, ssl: config.database.ssl, sslRootCert: config.database.sslRootCert, logger });
   logger.info({ applied: applied.length }, applied.length ? 'migrations applied' : 'database is up to date');
   // ClickHouse too when configured; a migration that needs a newer server is reported and stays pending.
   const clickhouse = await migrateClickHouseFromConfig(config, logger);

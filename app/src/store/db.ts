@@ -1,4 +1,6 @@
 // The one postgres.js instance of the process, and the narrow types the stores accept.
+import { readFileSync } from 'node:fs';
+import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import postgres from 'postgres';
 
 export type Sql = postgres.Sql;
@@ -6,18 +8,62 @@ export type TransactionSql = postgres.TransactionSql;
 /** Either the pool or a transaction: store functions work inside and outside `sql.begin`. */
 export type Queryable = Sql | TransactionSql;
 
+export type DatabaseSslMode = 'disable' | 'require' | 'verify-full';
+
 export interface DatabaseOptions {
   url: string;
   poolMax?: number;
-  ssl?: 'disable' | 'require' | 'verify-full';
+  ssl?: DatabaseSslMode;
+  /** Path of a PEM CA bundle for `verify-full` (DATABASE_SSL_ROOT_CERT); unset: node's built-in roots. */
+  sslRootCert?: string | undefined;
   applicationName?: string;
+}
+
+/** A start-up problem that one setting explains; main.ts prints it as one line naming `setting`. */
+export class SettingError extends Error {
+  constructor(readonly setting: string, message: string) {
+    super(message);
+    this.name = 'SettingError';
+  }
+}
+
+export interface VerifyFullOptions {
+  ca?: string;
+  rejectUnauthorized: true;
+  checkServerIdentity: (servername: string, certificate: PeerCertificate) => Error | undefined;
+}
+
+/**
+ * The postgres.js `ssl` option for a DATABASE_SSL mode, with libpq's sslmode meanings: `disable` no TLS,
+ * `require` encrypted without checking the certificate, `verify-full` encrypted with the certificate chain
+ * checked against `rootCertPath` (else node's built-in roots) and the URL's host checked against the
+ * certificate's names (RFC 6125 rules of node's tls.checkServerIdentity; IP SANs for an IP literal).
+ * The host is checked here because postgres.js 3.4 passes no host to tls.connect for an IP literal, and node
+ * then checks the certificate against "localhost".
+ * @param url the connection URL (one host), whose host name the certificate must name
+ * @throws SettingError (setting DATABASE_SSL_ROOT_CERT) when the bundle cannot be read or holds no certificate.
+ */
+export function postgresSsl(mode: DatabaseSslMode | undefined, rootCertPath: string | undefined, url: string): false | 'require' | VerifyFullOptions {
+  if (mode === undefined || mode === 'disable') return false;
+  if (mode === 'require') return 'require';
+  const host = new URL(url).hostname.replace(/^\[(.*)\]$/, '$1');
+  const verify: VerifyFullOptions = { rejectUnauthorized: true, checkServerIdentity: (_servername, certificate) => checkServerIdentity(host, certificate) };
+  if (rootCertPath === undefined) return verify;
+  let ca: string;
+  try {
+    ca = readFileSync(rootCertPath, 'utf8');
+  } catch (error) {
+    throw new SettingError('DATABASE_SSL_ROOT_CERT', `cannot read the CA bundle ${rootCertPath} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  if (!ca.includes('-----BEGIN CERTIFICATE-----')) throw new SettingError('DATABASE_SSL_ROOT_CERT', `${rootCertPath} holds no PEM certificate`);
+  return { ...verify, ca };
 }
 
 /** Creates a connection pool. Call `sql.end({ timeout })` once at shutdown. */
 export function createSql(options: DatabaseOptions): Sql {
   return postgres(options.url, {
     max: options.poolMax ?? 10,
-    ssl: options.ssl === undefined || options.ssl === 'disable' ? false : options.ssl,
+    ssl: postgresSsl(options.ssl, options.sslRootCert, options.url),
     // Notices (e.g. "relation already exists, skipping") are not errors; keep them out of the logs.
     onnotice: () => {},
     connection: { application_name: options.applicationName ?? 'auth' },

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
+import { postgresSsl, type DatabaseSslMode } from './db.ts';
 
 /** app/migrations/postgres, the same relative location from src/store and dist/store. */
 export const POSTGRES_MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/postgres/', import.meta.url));
@@ -39,7 +40,9 @@ export async function readMigrations(dir = POSTGRES_MIGRATIONS_DIR): Promise<Mig
 
 export interface MigrateOptions {
   url: string;
-  ssl?: 'disable' | 'require' | 'verify-full';
+  ssl?: DatabaseSslMode;
+  /** PEM CA bundle path for `verify-full` (DATABASE_SSL_ROOT_CERT). */
+  sslRootCert?: string | undefined;
   dir?: string;
   logger?: MigrationLogger;
 }
@@ -50,7 +53,7 @@ export async function migrate(options: MigrateOptions): Promise<string[]> {
   // One dedicated connection: advisory locks belong to the session that took them.
   const sql = postgres(options.url, {
     max: 1,
-    ssl: options.ssl === undefined || options.ssl === 'disable' ? false : options.ssl,
+    ssl: postgresSsl(options.ssl, options.sslRootCert, options.url),
     onnotice: () => {},
     connection: { application_name: 'auth-migrate' },
   });

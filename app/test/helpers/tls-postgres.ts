@@ -1,0 +1,94 @@
+// A throwaway PostgreSQL cluster that serves TLS with a certificate from a throwaway CA, for the
+// DATABASE_SSL=verify-full tests. Real PostgreSQL (ssl=on, ssl_cert_file/ssl_key_file as in PostgreSQL's
+// "Secure TCP/IP Connections with SSL" chapter) and real openssl: no fake TLS endpoint.
+// The certificate names only DNS:localhost, so connecting by 127.0.0.1 is a host-name mismatch.
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface TlsPostgres {
+  port: number;
+  /** PEM of the CA that issued the server certificate. */
+  caFile: string;
+  /** PEM of another throwaway CA, which did not. */
+  otherCaFile: string;
+  stop(): void;
+}
+
+function binDir(): string {
+  if (process.env.PG_BINDIR) return process.env.PG_BINDIR;
+  const base = '/usr/lib/postgresql';
+  const versions = existsSync(base) ? readdirSync(base).sort((a, b) => Number(b) - Number(a)) : [];
+  const found = versions.map((version) => join(base, version, 'bin')).find((dir) => existsSync(join(dir, 'initdb')));
+  if (found) return found;
+  return execFileSync('pg_config', ['--bindir'], { encoding: 'utf8' }).trim();
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+const openssl = (dir: string, args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+
+/** A CA key pair and a server certificate for DNS:localhost signed by it; another CA alongside. */
+function makeCertificates(dir: string): void {
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  openssl(dir, ['req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=auth-test throwaway CA']);
+  openssl(dir, ['req', '-x509', ...ec, '-keyout', 'other-ca.key', '-out', 'other-ca.crt', '-days', '2', '-subj', '/CN=auth-test other CA']);
+  openssl(dir, ['req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost']);
+  writeFileSync(join(dir, 'server.ext'), 'subjectAltName = DNS:localhost\nextendedKeyUsage = serverAuth\n');
+  openssl(dir, ['x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-extfile', 'server.ext', '-out', 'server.crt']);
+}
+
+/** Starts the cluster (as the `postgres` user when running as root, since PostgreSQL refuses root). */
+export async function startTlsPostgres(): Promise<TlsPostgres> {
+  const dir = mkdtempSync(join(tmpdir(), 'auth-tls-pg-'));
+  chmodSync(dir, 0o755);
+  const bin = binDir();
+  const asRoot = process.getuid?.() === 0;
+  const run = (command: string, args: string[]) =>
+    asRoot ? execFileSync('runuser', ['-u', 'postgres', '--', command, ...args], { stdio: 'pipe' }) : execFileSync(command, args, { stdio: 'pipe' });
+  try {
+    if (asRoot) {
+      try {
+        execFileSync('id', ['postgres'], { stdio: 'ignore' });
+      } catch {
+        execFileSync('useradd', ['--system', '--no-create-home', 'postgres'], { stdio: 'ignore' });
+      }
+    }
+    makeCertificates(dir);
+    chmodSync(join(dir, 'server.key'), 0o600);
+    if (asRoot) execFileSync('chown', ['-R', 'postgres:', dir]);
+    const port = await freePort();
+    run(join(bin, 'initdb'), ['-D', join(dir, 'data'), '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C.UTF-8']);
+    const options = [
+      `-p ${port}`, `-k ${dir}`, '-c listen_addresses=localhost', '-c fsync=off',
+      '-c ssl=on', `-c ssl_cert_file=${join(dir, 'server.crt')}`, `-c ssl_key_file=${join(dir, 'server.key')}`,
+    ].join(' ');
+    run(join(bin, 'pg_ctl'), ['-D', join(dir, 'data'), '-l', join(dir, 'postgres.log'), '-w', '-t', '60', '-o', options, 'start']);
+    return {
+      port,
+      caFile: join(dir, 'ca.crt'),
+      otherCaFile: join(dir, 'other-ca.crt'),
+      stop() {
+        try {
+          run(join(bin, 'pg_ctl'), ['-D', join(dir, 'data'), '-m', 'immediate', '-w', 'stop']);
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      },
+    };
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
