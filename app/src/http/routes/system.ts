@@ -15,6 +15,9 @@ export interface Readiness {
 // dependency answers 503 before the platform's own health-check timeout fires.
 const READINESS_TIMEOUT_MS = 2_000;
 
+// Five minutes: short enough that a key published as `next` one deploy ahead is seen by everyone.
+const JWKS_CACHE_CONTROL = 'public, max-age=300';
+
 function withinDeadline(check: Promise<boolean>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<boolean>((resolve) => {
@@ -38,11 +41,23 @@ export function systemRoutes(deps: SystemRouteDeps): RouteSpec[] {
       operationId: 'getJwks',
       summary: 'Public signing keys (next, current and previous)',
       tag: 'keys',
-      responses: { 200: { description: 'A JWK set.', schema: jwksResponse, headers: { 'Cache-Control': 'public, max-age=300' } } },
+      responses: {
+        200: { description: 'A JWK set, with a strong ETag.', schema: jwksResponse, headers: { 'Cache-Control': JWKS_CACHE_CONTROL } },
+        304: { description: 'Not Modified: If-None-Match names the current ETag.', headers: { 'Cache-Control': JWKS_CACHE_CONTROL } },
+      },
       handler: (ctx) => {
-        // Five minutes: short enough that a key published as `next` one deploy ahead is seen by everyone.
-        ctx.set('Cache-Control', 'public, max-age=300');
-        ctx.body = deps.keys.jwks;
+        // The body and its ETag are made once per key set (signing-keys.ts), not per request.
+        const { body, etag } = deps.keys.jwksDocument;
+        ctx.set('Cache-Control', JWKS_CACHE_CONTROL);
+        ctx.set('ETag', etag);
+        ctx.status = 200;
+        // Koa's ctx.fresh compares If-None-Match with the ETag set above (RFC 9110 section 13.1.2).
+        if (ctx.fresh) {
+          ctx.status = 304;
+          return;
+        }
+        ctx.type = 'application/json';
+        ctx.body = body;
       },
     }),
     defineRoute({
