@@ -12,7 +12,10 @@ export function requestId(logger: Logger): Middleware<AppState> {
     const incoming = ctx.get('X-Request-Id');
     const id = SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
     ctx.state.requestId = id;
-    ctx.state.log = logger.child({ requestId: id });
+    // The request-scoped child logger is made on first use: most requests log only their access line
+    // (observe.ts, which names the request id itself), and a pino child per request showed in profiles.
+    let log: Logger | undefined;
+    Object.defineProperty(ctx.state, 'log', { get: () => (log ??= logger.child({ requestId: id })), enumerable: true, configurable: true });
     ctx.set('X-Request-Id', id);
     await next();
   };
