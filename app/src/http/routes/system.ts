@@ -26,6 +26,19 @@ function withinDeadline(check: Promise<boolean>, ms: number): Promise<boolean> {
   return Promise.race([check, timeout]).finally(() => clearTimeout(timer));
 }
 
+/**
+ * The If-None-Match evaluation of an origin server (RFC 9110 section 13.1.2): true when the header is `*`
+ * or lists `etag` by weak comparison (section 8.8.3.2, a `W/` prefix ignored). Koa's ctx.fresh is not
+ * used: it follows cache rules and answers 200 to any request with Cache-Control: no-cache, which fetch()
+ * adds to every conditional request (Fetch standard, HTTP-network-or-cache fetch).
+ */
+export function matchesIfNoneMatch(header: string, etag: string): boolean {
+  if (!header) return false;
+  if (header.trim() === '*') return true;
+  const opaque = (tag: string) => (tag.startsWith('W/') ? tag.slice(2) : tag);
+  return header.split(',').some((tag) => opaque(tag.trim()) === opaque(etag));
+}
+
 export interface SystemRouteDeps {
   keys: KeySet;
   readiness: Readiness;
@@ -50,9 +63,7 @@ export function systemRoutes(deps: SystemRouteDeps): RouteSpec[] {
         const { body, etag } = deps.keys.jwksDocument;
         ctx.set('Cache-Control', JWKS_CACHE_CONTROL);
         ctx.set('ETag', etag);
-        ctx.status = 200;
-        // Koa's ctx.fresh compares If-None-Match with the ETag set above (RFC 9110 section 13.1.2).
-        if (ctx.fresh) {
+        if (matchesIfNoneMatch(ctx.get('If-None-Match'), etag)) {
           ctx.status = 304;
           return;
         }
