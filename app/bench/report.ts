@@ -32,7 +32,8 @@ export interface BenchReport {
   argon2: { memoryKiB: number; iterations: number; parallelism: number; concurrency: number };
   /** From spawning `node app/dist/main.js` to the first 200 from /readyz, in milliseconds. */
   startToReadyMs: number;
-  references: Record<string, LoadResult & { rssBytes?: number }>;
+  /** Each reference; `runs` holds the req/s of each run when it ran more than once (before and after its paths). */
+  references: Record<string, LoadResult & { rssBytes?: number; runs?: number[] }>;
   paths: PathResult[];
 }
 
@@ -69,7 +70,8 @@ export function formatTable(report: BenchReport): string {
     );
   }
   for (const [name, reference] of Object.entries(report.references)) {
-    lines.push(`| *reference:* ${name} | | ${fixed(reference.requestsPerSecond)} | | | | | ${fixed(reference.p50Ms, 1)} | ${fixed(reference.p99Ms, 1)} | ${non2xx(reference.non2xx, reference.errors)} | ${mb(reference.rssBytes)} |`);
+    const runs = reference.runs ? ` (runs: ${reference.runs.map((run) => fixed(run)).join(', ')})` : '';
+    lines.push(`| *reference:* ${name} | | ${fixed(reference.requestsPerSecond)}${runs} | | | | | ${fixed(reference.p50Ms, 1)} | ${fixed(reference.p99Ms, 1)} | ${non2xx(reference.non2xx, reference.errors)} | ${mb(reference.rssBytes)} |`);
   }
   return lines.join('\n');
 }
