@@ -1,80 +1,296 @@
-// `npm run bench`: requests per second of /healthz, the JWKS, /v1/me and login, measured in one run
-// against an in-process app on a real PostgreSQL, and reported as ratios to /healthz so that results
-// compare across machines. Login uses the production argon2 parameters, so its ratio shows the cost of
-// password hashing. Set BENCH_SECONDS (default 5) and BENCH_CONNECTIONS (default 10).
-// Needs TEST_DATABASE_ADMIN_URL (as `npm test` uses); `node scripts/services.mjs start` prints one.
+// `npm run bench`: the production build (`node app/dist/main.js`) in its own process, on real PostgreSQL
+// and ClickHouse with production settings, driven by a load generator in another process (load.ts), and
+// read against references measured in the same run, each in its own process (references/). Every path is
+// reported as a ratio to its reference, with p50/p99, non-2xx answers and the app's RSS after it, as a
+// markdown table on stdout and as JSON with `--json FILE`. See bench/README.md for how to read it.
+//
+//   BENCH_SECONDS   measured seconds per path (default 5); a one-second warm-up precedes each
+//   BENCH_CPU_PROF  a folder: run the app under `node --cpu-prof` and write its profile there
+//
+// Needs TEST_DATABASE_ADMIN_URL and the CLICKHOUSE_* variables, as `npm run bench` provides through
+// scripts/with-services.mjs.
+import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import autocannon from 'autocannon';
-import { Registry } from 'prom-client';
-import { createKeySet, generateEphemeralKeySet } from '../src/auth/signing-keys.ts';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { availableParallelism } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { generateSigningJwk } from '../src/auth/signing-keys.ts';
 import { loadConfig } from '../src/config/index.ts';
-import { createEventEmitter } from '../src/events/emitter.ts';
-import { createNoopSink } from '../src/events/noop-sink.ts';
-import { createApp } from '../src/http/app.ts';
-import { createLogger } from '../src/observability/logger.ts';
-import { pingDatabase } from '../src/store/db.ts';
+import { variables } from '../src/config/variables.ts';
 import { createTestDatabase } from '../test/helpers/database.ts';
+import type { LoadResult, LoadScenario } from './load.ts';
+import { formatTable, type BenchReport, type PathResult } from './report.ts';
 
+const appDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const benchDir = join(appDir, 'bench');
+
+function fail(message: string): never {
+  process.stderr.write(`bench: ${message}\n`);
+  process.exit(2);
+}
+
+const jsonIndex = process.argv.indexOf('--json');
+const jsonFile = jsonIndex >= 0 ? process.argv[jsonIndex + 1] : undefined;
+if (jsonIndex >= 0 && !jsonFile) fail('--json needs a file name, e.g. `npm run bench -- --json bench.json`');
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
-const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
-const email = 'load-test@example.com';
-const password = 'a measured passphrase 1';
+if (!(seconds > 0)) fail('BENCH_SECONDS must be a positive number of seconds');
+const cpuProfileDir = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined;
+if (!process.env.TEST_DATABASE_ADMIN_URL || !process.env.CLICKHOUSE_URL) {
+  fail('PostgreSQL and ClickHouse are not configured: run `npm run bench` (it starts both), or set TEST_DATABASE_ADMIN_URL and CLICKHOUSE_*');
+}
+
+const WARMUP_SECONDS = 1;
+const LOGIN_CLIENTS = 16;
+const REFRESH_CLIENTS = 32;
+const GET_CONNECTIONS = 32;
+const PASSWORD = 'a measured passphrase 1';
+// The production argon2id parameters (the config defaults), for the app and the floor alike.
+const argon2Env = {
+  ARGON2_MEMORY_KIB: variables.ARGON2_MEMORY_KIB.default,
+  ARGON2_ITERATIONS: variables.ARGON2_ITERATIONS.default,
+  ARGON2_PARALLELISM: variables.ARGON2_PARALLELISM.default,
+};
+
+const children: ChildProcess[] = [];
+
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** RSS of a process in bytes, from /proc (Linux). */
+function rssBytes(pid: number | undefined): number | undefined {
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The first IPC message of a child; a child that ends without one stops the bench. */
+function firstMessage<T>(child: ChildProcess, what: string): Promise<T> {
+  return new Promise((resolveMessage) => {
+    // 'exit' may be emitted before a message still in the channel, so only 'close' (channel drained) counts.
+    const ended = (code: number | null) => fail(`${what} ended (${code}) without an answer`);
+    child.once('close', ended);
+    child.once('message', (message) => {
+      child.off('close', ended);
+      resolveMessage(message as T);
+    });
+  });
+}
+
+/** Forks a bench script (TypeScript through tsx) with IPC; its stdout and stderr are the bench's. */
+function forkScript(script: string, env: Record<string, string | undefined> = {}): ChildProcess {
+  const child = fork(join(benchDir, script), [], { execArgv: ['--import', 'tsx'], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  children.push(child);
+  return child;
+}
+
+/** Runs one load scenario in a fresh load-generator process. */
+async function runLoad(scenario: LoadScenario): Promise<LoadResult> {
+  const child = forkScript('load.ts');
+  child.send(scenario);
+  const message = await firstMessage<{ result?: LoadResult; error?: string }>(child, 'the load generator');
+  child.disconnect();
+  if (!message.result) fail(`the load generator failed: ${message.error}`);
+  return message.result;
+}
+
+/** Several runs of one reference as one: requests and seconds summed, percentiles and RSS the worst seen. */
+function meanOf(runs: (LoadResult & { rssBytes?: number })[]): LoadResult & { rssBytes?: number; runs: number[] } {
+  const requests = runs.reduce((sum, run) => sum + run.requests, 0);
+  const seconds = runs.reduce((sum, run) => sum + run.seconds, 0);
+  return {
+    requests,
+    seconds,
+    requestsPerSecond: requests / seconds,
+    p50Ms: Math.max(...runs.map((run) => run.p50Ms)),
+    p99Ms: Math.max(...runs.map((run) => run.p99Ms)),
+    non2xx: Object.assign({}, ...runs.map((run) => run.non2xx)) as Record<string, number>,
+    errors: runs.reduce((sum, run) => sum + run.errors, 0),
+    rssBytes: Math.max(...runs.map((run) => run.rssBytes ?? 0)),
+    runs: runs.map((run) => run.requestsPerSecond),
+  };
+}
+
+async function waitReady(url: string, child: ChildProcess, stderr: () => string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) fail(`the app exited with ${child.exitCode} before it was ready:\n${stderr().slice(-2000)}`);
+    try {
+      if ((await fetch(`${url}/readyz`)).status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(10);
+  }
+  fail('the app was not ready within 60 seconds');
+}
+
+async function postJson(url: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+}
 
 const db = await createTestDatabase();
-const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: db.url, LOG_LEVEL: 'silent', HIBP_ENABLED: 'false' });
-const clock = { now: () => Date.now() };
-const app = createApp({
-  config,
-  sql: db.sql,
-  keys: createKeySet(generateEphemeralKeySet()),
-  clock,
-  events: createEventEmitter({ sink: createNoopSink(), clock, serviceVersion: 'bench', environment: 'bench' }),
-  logger: createLogger({ level: 'silent' }),
-  registry: new Registry(),
-  readiness: { postgres: () => pingDatabase(db.sql) },
-});
-const server = createServer(app.koa.callback());
-server.listen(0, '127.0.0.1');
-await once(server, 'listening');
-const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-
-const json = { 'content-type': 'application/json' };
-const credentials = JSON.stringify({ email, password });
-const registered = await fetch(`${base}/v1/users`, { method: 'POST', headers: json, body: credentials });
-const login = await fetch(`${base}/v1/sessions`, { method: 'POST', headers: json, body: credentials });
-if (registered.status !== 201 || login.status !== 200) throw new Error(`bench setup failed: register ${registered.status}, login ${login.status}`);
-const { access_token: accessToken } = (await login.json()) as { access_token: string };
-
-const scenarios: { name: string; options: Partial<autocannon.Options> }[] = [
-  { name: 'GET /healthz', options: { url: `${base}/healthz` } },
-  { name: 'GET /.well-known/jwks.json', options: { url: `${base}/.well-known/jwks.json` } },
-  { name: 'GET /v1/me', options: { url: `${base}/v1/me`, headers: { authorization: `Bearer ${accessToken}` } } },
-  { name: 'POST /v1/sessions (argon2id m=19456,t=2)', options: { url: `${base}/v1/sessions`, method: 'POST', headers: json, body: credentials } },
-];
-
-const results: { name: string; rps: number; p99: number; errors: number }[] = [];
 try {
-  for (const scenario of scenarios) {
-    // A short warm-up first, so JIT compilation and pool connections do not count against the first endpoint.
-    await autocannon({ url: base, connections, duration: 1, ...scenario.options });
-    const result = await autocannon({ url: base, connections, duration: seconds, ...scenario.options });
-    const errors = result.errors + result.non2xx;
-    results.push({ name: scenario.name, rps: result.requests.average, p99: result.latency.p99, errors });
+  // ---- the app: the production build, production settings, limits raised for the run ----
+  if (spawnSync('npm', ['run', 'build'], { cwd: appDir, stdio: ['ignore', 'ignore', 'inherit'] }).status !== 0) fail('`npm --workspace app run build` failed');
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const appEnv: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    NODE_ENV: 'production',
+    PORT: String(port),
+    LOG_LEVEL: 'info',
+    SERVICE_VERSION: 'bench',
+    DEPLOY_ENVIRONMENT: 'bench',
+    DATABASE_URL: db.url,
+    DATABASE_MIGRATION_URL: db.ownerUrl,
+    DATABASE_SSL: 'disable',
+    JWT_ISSUER: 'https://auth.bench.example',
+    JWT_SIGNING_KEYS: JSON.stringify({ keys: [generateSigningJwk('current', 'bench-current'), generateSigningJwk('next', 'bench-next')] }),
+    CLICKHOUSE_URL: process.env.CLICKHOUSE_URL!,
+    CLICKHOUSE_USER: process.env.CLICKHOUSE_USER ?? '',
+    CLICKHOUSE_PASSWORD: process.env.CLICKHOUSE_PASSWORD ?? '',
+    CLICKHOUSE_DATABASE: process.env.CLICKHOUSE_DATABASE ?? 'auth',
+    HIBP_ENABLED: 'false',
+    TRUSTED_PROXY_HOPS: '0',
+    RATE_LIMIT_PER_MINUTE: '1000000',
+    RATE_LIMIT_BURST: '1000000',
+    LOCKOUT_IP_THRESHOLD: '10000',
+    LOCKOUT_THRESHOLD: '10000',
+    ...argon2Env,
+  };
+  // The app's own default (or ARGON2_CONCURRENCY when set), so the floor has as many verifications in flight.
+  const argon2Concurrency = String(loadConfig({ ...appEnv, ARGON2_CONCURRENCY: process.env.ARGON2_CONCURRENCY }).argon2.concurrency);
+  appEnv.ARGON2_CONCURRENCY = argon2Concurrency;
+  if (cpuProfileDir) mkdirSync(cpuProfileDir, { recursive: true });
+  const nodeArgs = [...(cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : []), join(appDir, 'dist', 'main.js')];
+  const started = performance.now();
+  // Request logs go to /dev/null: written and serialised as in production, without filling the terminal.
+  const app = spawn(process.execPath, nodeArgs, { env: appEnv, stdio: ['ignore', 'ignore', 'pipe'] });
+  children.push(app);
+  let appStderr = '';
+  app.stderr!.on('data', (chunk: Buffer) => (appStderr = (appStderr + chunk.toString('utf8')).slice(-8000)));
+  await waitReady(base, app, () => appStderr);
+  const startToReadyMs = Math.round(performance.now() - started);
+
+  // ---- accounts and tokens, made through the app's API before any measurement ----
+  const email = (name: string) => `${name}@bench.example`;
+  for (let index = 0; index < LOGIN_CLIENTS; index += 1) {
+    const registered = await postJson(`${base}/v1/users`, { email: email(`login-${index}`), password: PASSWORD });
+    if (registered.status !== 201) fail(`registering a bench account answered ${registered.status}`);
   }
+  if ((await postJson(`${base}/v1/users`, { email: email('shared'), password: PASSWORD })).status !== 201) fail('registering the shared account failed');
+  const refreshTokens = async (count: number) => {
+    const tokens: string[] = [];
+    for (let index = 0; index < count; index += 1) {
+      const login = await postJson(`${base}/v1/sessions`, { email: email('shared'), password: PASSWORD });
+      if (login.status !== 200) fail(`a bench login answered ${login.status}`);
+      tokens.push(login.json.refresh_token as string);
+    }
+    return tokens;
+  };
+  const appTokens = await refreshTokens(REFRESH_CLIENTS);
+  const bareTokens = await refreshTokens(REFRESH_CLIENTS);
+  const accessToken = ((await postJson(`${base}/v1/sessions`, { email: email('shared'), password: PASSWORD })).json.access_token as string);
+  const jwksBody = await (await fetch(`${base}/.well-known/jwks.json`)).text();
+
+  // ---- references, each in its own process ----
+  const staticServer = forkScript('references/static-server.ts', { BENCH_STATIC_BODY: jwksBody });
+  const bareRefresh = forkScript('references/bare-refresh.ts', { DATABASE_URL: db.url, DATABASE_POOL_MAX: variables.DATABASE_POOL_MAX.default });
+  const staticUrl = `http://127.0.0.1:${(await firstMessage<{ port: number }>(staticServer, 'the static server')).port}/`;
+  const bareRefreshUrl = `http://127.0.0.1:${(await firstMessage<{ port: number }>(bareRefresh, 'the bare refresh server')).port}/`;
+
+  const get = (url: string, headers?: Record<string, string>): LoadScenario => ({ kind: 'autocannon', url, connections: GET_CONNECTIONS, seconds, warmupSeconds: WARMUP_SECONDS, headers });
+  const posts = (url: string, bodies: unknown[], chain?: 'refresh_token'): LoadScenario => ({
+    kind: 'closed-loop',
+    url,
+    bodies: bodies.map((body) => JSON.stringify(body)),
+    seconds,
+    warmupSeconds: WARMUP_SECONDS,
+    chain,
+  });
+  const measured: Record<string, LoadResult & { rssBytes?: number }> = {};
+  const measure = async (name: string, scenario: LoadScenario, pid: number | undefined = app.pid) => {
+    process.stderr.write(`bench: ${name}\n`);
+    measured[name] = { ...(await runLoad(scenario)), rssBytes: rssBytes(pid) };
+  };
+  const floor = async () => {
+    process.stderr.write('bench: argon2id floor\n');
+    const child = forkScript('references/argon2-floor.ts', { ...argon2Env, ARGON2_CONCURRENCY: argon2Concurrency, BENCH_SECONDS: String(seconds) });
+    const { result } = await firstMessage<{ result: LoadResult & { rssBytes: number } }>(child, 'the argon2 floor');
+    child.disconnect();
+    return result;
+  };
+
+  // Each reference runs next to the paths read against it, before and after them where they are several,
+  // so that both see the same machine load; its figure is the mean of its runs.
+  const staticRuns: LoadResult[] = [];
+  const staticRun = async () => {
+    await measure('bare node:http static JSON', get(staticUrl), staticServer.pid);
+    staticRuns.push(measured['bare node:http static JSON']!);
+  };
+  await staticRun();
+  await measure('GET /healthz', get(`${base}/healthz`));
+  await measure('GET /.well-known/jwks.json', get(`${base}/.well-known/jwks.json`));
+  await measure('GET /v1/me', get(`${base}/v1/me`, { authorization: `Bearer ${accessToken}` }));
+  await staticRun();
+  measured['bare node:http static JSON'] = meanOf(staticRuns);
+  const floorRuns = [await floor()];
+  await measure('POST /v1/sessions, own account each', posts(`${base}/v1/sessions`, Array.from({ length: LOGIN_CLIENTS }, (_, index) => ({ email: email(`login-${index}`), password: PASSWORD }))));
+  await measure('POST /v1/sessions, one account', posts(`${base}/v1/sessions`, Array.from({ length: LOGIN_CLIENTS }, () => ({ email: email('shared'), password: PASSWORD }))));
+  floorRuns.push(await floor());
+  measured['argon2id verify alone'] = meanOf(floorRuns);
+  await measure('bare Koa + postgres.js refresh', posts(bareRefreshUrl, bareTokens.map((token) => ({ refresh_token: token })), 'refresh_token'), bareRefresh.pid);
+  await measure('POST /v1/tokens/refresh, own chain each', posts(`${base}/v1/tokens/refresh`, appTokens.map((token) => ({ refresh_token: token })), 'refresh_token'));
+
+  const path = (name: string, clients: number, reference: string, target?: { ratio?: number; rssMb?: number; no5xx?: boolean }): PathResult => {
+    const result = measured[name]!;
+    const referenceResult = measured[reference]!;
+    return { name, clients, ...result, reference, referenceRequestsPerSecond: referenceResult.requestsPerSecond, ratio: result.requestsPerSecond / referenceResult.requestsPerSecond, target };
+  };
+  const report: BenchReport = {
+    date: new Date().toISOString(),
+    seconds,
+    node: process.version,
+    cpus: availableParallelism(),
+    argon2: { memoryKiB: Number(argon2Env.ARGON2_MEMORY_KIB), iterations: Number(argon2Env.ARGON2_ITERATIONS), parallelism: Number(argon2Env.ARGON2_PARALLELISM), concurrency: Number(argon2Concurrency) },
+    startToReadyMs,
+    references: {
+      'bare node:http static JSON': measured['bare node:http static JSON']!,
+      'argon2id verify alone': measured['argon2id verify alone']!,
+      'bare Koa + postgres.js refresh': measured['bare Koa + postgres.js refresh']!,
+    },
+    paths: [
+      path('POST /v1/sessions, own account each', LOGIN_CLIENTS, 'argon2id verify alone', { ratio: 0.9, rssMb: 200 }),
+      path('POST /v1/sessions, one account', LOGIN_CLIENTS, 'argon2id verify alone', { ratio: 0.85, rssMb: 200, no5xx: true }),
+      path('POST /v1/tokens/refresh, own chain each', REFRESH_CLIENTS, 'bare Koa + postgres.js refresh', { ratio: 0.85 }),
+      path('GET /.well-known/jwks.json', GET_CONNECTIONS, 'bare node:http static JSON', { ratio: 0.6 }),
+      path('GET /healthz', GET_CONNECTIONS, 'bare node:http static JSON', { ratio: 0.6 }),
+      path('GET /v1/me', GET_CONNECTIONS, 'bare node:http static JSON'),
+    ],
+  };
+  process.stdout.write(`${formatTable(report)}\n`);
+  if (jsonFile) writeFileSync(jsonFile, `${JSON.stringify(report, null, 2)}\n`);
+  if (report.paths.some((result) => result.errors > 0 || Object.keys(result.non2xx).length > 0)) process.exitCode = 1;
+
+  // A graceful stop, so that `--cpu-prof` writes its profile.
+  app.kill('SIGTERM');
+  await once(app, 'exit');
 } finally {
-  server.closeAllConnections();
-  server.close();
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
   await db.drop();
 }
-
-const baseline = results[0]?.rps || 1;
-process.stdout.write(`\n${connections} connections, ${seconds}s per endpoint\n`);
-process.stdout.write(`${'endpoint'.padEnd(44)}${'req/s'.padStart(10)}${'p99 ms'.padStart(10)}${'vs healthz'.padStart(12)}${'errors'.padStart(8)}\n`);
-for (const result of results) {
-  process.stdout.write(
-    `${result.name.padEnd(44)}${result.rps.toFixed(0).padStart(10)}${String(result.p99).padStart(10)}${(result.rps / baseline).toFixed(3).padStart(12)}${String(result.errors).padStart(8)}\n`,
-  );
-}
-if (results.some((result) => result.errors > 0)) process.exitCode = 1;

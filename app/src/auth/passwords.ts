@@ -10,6 +10,8 @@ export interface Argon2Parameters {
   memoryKiB: number;
   iterations: number;
   parallelism: number;
+  /** Hashes and verifications computed at once; the rest wait their turn. Default: unbounded. */
+  concurrency?: number;
 }
 
 export interface PasswordTimer {
@@ -36,6 +38,29 @@ export function normalizePassword(password: string): string {
   return normalized;
 }
 
+/**
+ * A first-in, first-out gate letting at most `limit` tasks run at once. argon2 runs on libuv's thread
+ * pool and each hash holds its whole memory cost while it runs, so the gate bounds memory (limit x
+ * memory cost) and keeps pool threads free for DNS and file work, without lowering the parameters.
+ */
+export function createConcurrencyLimit(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
+  if (!(Number.isInteger(limit) && limit >= 1)) throw new TypeError('limit must be a whole number >= 1');
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (task) => {
+    if (running < limit) running += 1;
+    // A finishing task hands its slot straight to the first waiter, so `running` stays at the limit.
+    else await new Promise<void>((resolve) => waiting.push(resolve));
+    try {
+      return await task();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running -= 1;
+    }
+  };
+}
+
 export function createPasswordHasher(parameters: Argon2Parameters, timer?: PasswordTimer): PasswordHasher {
   const options: argon2.HashOptions = {
     type: argon2.argon2id,
@@ -43,14 +68,17 @@ export function createPasswordHasher(parameters: Argon2Parameters, timer?: Passw
     timeCost: parameters.iterations,
     parallelism: parameters.parallelism,
   };
-  const timed = async <T>(operation: 'hash' | 'verify', run: () => Promise<T>): Promise<T> => {
-    const started = process.hrtime.bigint();
-    try {
-      return await run();
-    } finally {
-      timer?.observe(operation, Number(process.hrtime.bigint() - started) / 1e9);
-    }
-  };
+  const limit = parameters.concurrency === undefined ? <T>(task: () => Promise<T>) => task() : createConcurrencyLimit(parameters.concurrency);
+  // The timer measures the computation only, not the wait in the queue (that shows in request latency).
+  const timed = <T>(operation: 'hash' | 'verify', run: () => Promise<T>): Promise<T> =>
+    limit(async () => {
+      const started = process.hrtime.bigint();
+      try {
+        return await run();
+      } finally {
+        timer?.observe(operation, Number(process.hrtime.bigint() - started) / 1e9);
+      }
+    });
   // Made lazily with the live parameters, so the dummy verification costs what a real one costs.
   let dummyHash: Promise<string> | undefined;
   const verify = (hash: string, password: string) =>

@@ -1,5 +1,5 @@
 // The key set used to sign and verify access tokens, built from the configured JWK set.
-import { createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import type { SigningJwk, SigningJwkSet, SigningKeyState } from '../config/index.ts';
 
 export interface PublicJwk {
@@ -19,6 +19,12 @@ export interface KeySet {
   verificationKey(kid: string): KeyObject | undefined;
   /** The public JWKS document: next, current and previous keys, without private parts or states. */
   jwks: { keys: PublicJwk[] };
+  /**
+   * The JWKS serialized once, when the key set is built (the key set only changes with a new process), and
+   * its strong entity tag (RFC 9110 section 8.8.3): a quoted base64url SHA-256 of the body. Serving these
+   * bytes costs no JSON.stringify per request, and caches revalidate with If-None-Match for a 304.
+   */
+  jwksDocument: { body: Buffer; etag: string };
 }
 
 /** Builds a key set from a validated JWK set (see config/jwk-set.ts). */
@@ -32,10 +38,12 @@ export function createKeySet(set: SigningJwkSet): KeySet {
     publicKeys.set(key.kid, publicKey);
     jwks.push({ kty: 'EC', crv: 'P-256', x: key.x, y: key.y, kid: key.kid, alg: 'ES256', use: 'sig' });
   }
+  const body = Buffer.from(JSON.stringify({ keys: jwks }));
   return {
     signing: { kid: current.kid, privateKey: createPrivateKey({ key: current, format: 'jwk' }) },
     verificationKey: (kid) => publicKeys.get(kid),
     jwks: { keys: jwks },
+    jwksDocument: { body, etag: `"${createHash('sha256').update(body).digest('base64url')}"` },
   };
 }
 

@@ -1,5 +1,6 @@
 // One typed, validated configuration object, built once at start-up from an env object (process.env in
 // main.ts, a literal in tests). Every problem is reported at once, each naming its variable.
+import { availableParallelism } from 'node:os';
 import { configVariables, variables, type ConfigValues, type VariableName } from './variables.ts';
 
 export class ConfigError extends Error {
@@ -103,6 +104,9 @@ function build(values: ConfigValues) {
       memoryKiB: values.ARGON2_MEMORY_KIB,
       iterations: values.ARGON2_ITERATIONS,
       parallelism: values.ARGON2_PARALLELISM,
+      // argon2 runs on libuv's thread pool (4 threads unless UV_THREADPOOL_SIZE says otherwise): more
+      // hashes in flight than CPUs only add memory (ARGON2_MEMORY_KIB each) and latency, not throughput.
+      concurrency: values.ARGON2_CONCURRENCY ?? Math.min(availableParallelism(), 4),
     },
     clickhouse: values.CLICKHOUSE_URL === undefined ? undefined : {
       url: values.CLICKHOUSE_URL,

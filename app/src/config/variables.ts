@@ -87,6 +87,7 @@ export const variables = {
   ARGON2_MEMORY_KIB: spec({ description: 'argon2id memory cost in KiB (OWASP minimum 19456).', parse: integer(8, 4_194_304), default: '19456' }),
   ARGON2_ITERATIONS: spec({ description: 'argon2id time cost (iterations).', parse: integer(1, 100), default: '2' }),
   ARGON2_PARALLELISM: spec({ description: 'argon2id parallelism (lanes).', parse: integer(1, 16), default: '1' }),
+  ARGON2_CONCURRENCY: spec({ description: 'argon2id hashes and verifications computed at once; more wait in a queue. Each holds ARGON2_MEMORY_KIB of memory. Unset: the CPUs the process may use, at most 4 (the libuv thread pool).', parse: integer(1, 64) }),
 
   CLICKHOUSE_URL: spec({ description: 'ClickHouse HTTP(S) URL for auth events. Unset: events are logged instead.', parse: httpUrl }),
   CLICKHOUSE_USER: spec({ description: 'ClickHouse user for auth events; required with CLICKHOUSE_URL. No default: a stock server\'s `default` user is its administrator.', parse: text() }),

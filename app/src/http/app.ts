@@ -84,7 +84,7 @@ export function createApp(deps: AppDeps): App {
   koa.silent = true;
   koa.use(requestId(deps.logger));
   koa.use(securityHeaders());
-  koa.use(observe(metrics));
+  koa.use(observe(metrics, deps.logger));
   koa.use(errorHandler({ onTransientDatabaseFailure: (kind) => metrics.databaseTransientErrors.inc({ kind, outcome: 'unavailable' }) }));
   koa.use(clientIp(deps.clientIp ?? forwardedClientIp(deps.config.security.trustedProxyHops)));
   for (const middleware of deps.middleware ?? []) koa.use(middleware);

@@ -1,7 +1,7 @@
 import test from 'ava';
 import argon2 from 'argon2';
 import fc from 'fast-check';
-import { createPasswordHasher, normalizePassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../src/auth/passwords.ts';
+import { createConcurrencyLimit, createPasswordHasher, normalizePassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../src/auth/passwords.ts';
 import { AppError } from '../../src/http/errors.ts';
 
 const FAST = { memoryKiB: 1024, iterations: 1, parallelism: 1 };
@@ -56,6 +56,60 @@ test('the dummy verification runs a real argon2 verification', async (t) => {
   const hasher = createPasswordHasher(FAST, { observe: (operation) => timings.push(operation) });
   await hasher.verifyDummy('some-password-here');
   t.deepEqual(timings, ['verify']);
+});
+
+test('the concurrency limit runs at most N tasks at once, in arrival order, and frees a slot when a task fails', async (t) => {
+  const limit = createConcurrencyLimit(2);
+  let running = 0;
+  let peak = 0;
+  const started: number[] = [];
+  const releases: (() => void)[] = [];
+  const task = (index: number) =>
+    limit(async () => {
+      started.push(index);
+      running += 1;
+      peak = Math.max(peak, running);
+      await new Promise<void>((resolve) => releases.push(resolve));
+      running -= 1;
+      if (index === 0) throw new Error('task 0 failed');
+      return index;
+    });
+  const results = [0, 1, 2, 3, 4].map((index) => task(index));
+  await Promise.resolve();
+  t.deepEqual(started, [0, 1], 'only two start');
+  while (releases.length > 0) {
+    releases.shift()!();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  await t.throwsAsync(results[0]!, { message: 'task 0 failed' });
+  t.deepEqual(await Promise.all(results.slice(1)), [1, 2, 3, 4]);
+  t.deepEqual(started, [0, 1, 2, 3, 4]);
+  t.is(peak, 2);
+  t.throws(() => createConcurrencyLimit(0), { instanceOf: TypeError });
+});
+
+// Serial: it wraps the argon2 module's verify, which the other tests in this file also call.
+test.serial('the hasher computes no more argon2 verifications at once than its concurrency', async (t) => {
+  const hasher = createPasswordHasher({ ...FAST, concurrency: 2 });
+  const hash = await hasher.hash('correct horse battery staple');
+  const original = argon2.verify;
+  let running = 0;
+  let peak = 0;
+  argon2.verify = async (...args: Parameters<typeof original>) => {
+    running += 1;
+    peak = Math.max(peak, running);
+    try {
+      return await original(...args);
+    } finally {
+      running -= 1;
+    }
+  };
+  t.teardown(() => {
+    argon2.verify = original;
+  });
+  const results = await Promise.all(Array.from({ length: 6 }, () => hasher.verify(hash, 'correct horse battery staple')));
+  t.deepEqual(results, [true, true, true, true, true, true]);
+  t.is(peak, 2);
 });
 
 test('property: the policy accepts exactly 12..128 code points after NFKC, and normalising is idempotent', (t) => {

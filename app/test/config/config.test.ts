@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import test from 'ava';
 import { ConfigError, configVariables, loadConfig, parseDurationSeconds } from '../../src/config/index.ts';
 import { generateSigningJwk } from '../../src/auth/signing-keys.ts';
@@ -22,7 +23,7 @@ test('defaults give a complete development config', (t) => {
   t.is(config.jwt.accessTokenTtlSeconds, 900);
   t.is(config.sessions.refreshIdleTtlSeconds, 7 * 86_400);
   t.is(config.sessions.maxTtlSeconds, 30 * 86_400);
-  t.deepEqual(config.argon2, { memoryKiB: 19_456, iterations: 2, parallelism: 1 });
+  t.deepEqual(config.argon2, { memoryKiB: 19_456, iterations: 2, parallelism: 1, concurrency: Math.min(availableParallelism(), 4) });
   t.is(config.database.migrationUrl, BASE.DATABASE_URL);
   t.is(config.database.ssl, 'disable');
   t.is(config.jwt.signingKeys, undefined);
@@ -98,6 +99,12 @@ test('an empty value counts as unset', (t) => {
   t.is(loadConfig({ ...BASE, PORT: '', CLICKHOUSE_URL: '' }).port, 8080);
 });
 
+test('ARGON2_CONCURRENCY bounds argon2 in flight: set explicitly, or the CPU count up to 4', (t) => {
+  t.is(loadConfig({ ...BASE, ARGON2_CONCURRENCY: '3' }).argon2.concurrency, 3);
+  t.is(loadConfig(BASE).argon2.concurrency, Math.min(availableParallelism(), 4));
+  t.regex(problemsOf({ ...BASE, ARGON2_CONCURRENCY: '0' }).join(), /ARGON2_CONCURRENCY: expected at least 1/);
+});
+
 test('ClickHouse settings appear only with CLICKHOUSE_URL', (t) => {
   const config = loadConfig({ ...BASE, CLICKHOUSE_URL: 'http://127.0.0.1:8123', CLICKHOUSE_USER: 'auth_app', CLICKHOUSE_PASSWORD: 'pw', CLICKHOUSE_ASYNC_INSERT: 'true' });
   t.deepEqual(config.clickhouse, { url: 'http://127.0.0.1:8123', user: 'auth_app', password: 'pw', database: 'auth', asyncInsert: true });
@@ -121,7 +128,7 @@ test('the variable table declares every agreed variable, each described, secrets
   // The agreed list lives in the team brief; this copy fails loudly if either side drifts.
   const agreed = `NODE_ENV PORT HOST LOG_LEVEL SERVICE_VERSION DEPLOY_ENVIRONMENT SHUTDOWN_TIMEOUT_MS DATABASE_URL DATABASE_MIGRATION_URL
     DATABASE_POOL_MAX DATABASE_SSL DATABASE_SSL_ROOT_CERT JWT_ISSUER JWT_AUDIENCE JWT_SIGNING_KEYS ACCESS_TOKEN_TTL REFRESH_IDLE_TTL REFRESH_REUSE_INTERVAL SESSION_MAX_TTL
-    ARGON2_MEMORY_KIB ARGON2_ITERATIONS ARGON2_PARALLELISM CLICKHOUSE_URL CLICKHOUSE_USER CLICKHOUSE_PASSWORD CLICKHOUSE_DATABASE
+    ARGON2_MEMORY_KIB ARGON2_ITERATIONS ARGON2_PARALLELISM ARGON2_CONCURRENCY CLICKHOUSE_URL CLICKHOUSE_USER CLICKHOUSE_PASSWORD CLICKHOUSE_DATABASE
     CLICKHOUSE_ASYNC_INSERT EVENTS_BATCH_SIZE EVENTS_FLUSH_INTERVAL_MS EVENTS_QUEUE_CAPACITY TRUSTED_PROXY_HOPS LOCKOUT_THRESHOLD
     LOCKOUT_IP_THRESHOLD LOCKOUT_WINDOW LOCKOUT_BASE_DURATION LOCKOUT_MAX_DURATION RATE_LIMIT_PER_MINUTE RATE_LIMIT_BURST
     HIBP_ENABLED HIBP_API_URL HIBP_TIMEOUT_MS HIBP_FAIL_CLOSED HIBP_MIN_BREACH_COUNT REGISTRATION_ENUMERATION_SAFE`.split(/\s+/).filter(Boolean);

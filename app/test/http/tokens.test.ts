@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import test from 'ava';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { createKeySet, generateEphemeralKeySet, generateSigningJwk } from '../../src/auth/signing-keys.ts';
@@ -36,6 +37,34 @@ test('the JWKS publishes next, current and previous public keys, cacheable for f
   }
   t.false(response.text.includes('"d"'));
   t.false(response.text.includes('status'));
+});
+
+test('the JWKS carries a strong ETag of its bytes and answers If-None-Match with 304 and no body', async (t) => {
+  const first = await app.request('GET', '/.well-known/jwks.json');
+  const etag = first.headers.get('etag');
+  // RFC 9110 section 8.8.3: a strong validator is a quoted string; ours is the SHA-256 of the served bytes.
+  t.is(etag, `"${createHash('sha256').update(first.text).digest('base64url')}"`);
+  t.is((await app.request('GET', '/.well-known/jwks.json')).headers.get('etag'), etag, 'the same key set gives the same ETag');
+
+  const revalidated = await app.request('GET', '/.well-known/jwks.json', { headers: { 'if-none-match': etag! } });
+  t.is(revalidated.status, 304);
+  t.is(revalidated.text, '');
+  t.is(revalidated.headers.get('etag'), etag);
+  t.is(revalidated.headers.get('cache-control'), 'public, max-age=300');
+
+  const listed = await app.request('GET', '/.well-known/jwks.json', { headers: { 'if-none-match': `"stale", W/${etag!}` } });
+  t.is(listed.status, 304, 'an ETag anywhere in the If-None-Match list matches, by weak comparison');
+  t.is((await app.request('GET', '/.well-known/jwks.json', { headers: { 'if-none-match': '*' } })).status, 304);
+
+  const stale = await app.request<{ keys: unknown[] }>('GET', '/.well-known/jwks.json', { headers: { 'if-none-match': '"an-older-key-set"' } });
+  t.is(stale.status, 200);
+  t.is(stale.body.keys.length, 3);
+});
+
+test('a different key set is served with a different ETag', (t) => {
+  const other = createKeySet({ keys: [generateSigningJwk('current', 'key-2030')] });
+  t.not(other.jwksDocument.etag, createKeySet(keySet).jwksDocument.etag);
+  t.is(createKeySet(keySet).jwksDocument.etag, createKeySet(keySet).jwksDocument.etag, 'the tag depends only on the public keys');
 });
 
 test('jose verifies an access token against the served JWKS (independent check)', async (t) => {

@@ -1,10 +1,15 @@
 // One access-log line and the request metrics per request. The route label is the matched template
 // (bounded cardinality), never the raw path; query strings are never logged since they may hold tokens.
 import type { Middleware } from 'koa';
+import type { Logger } from 'pino';
 import type { Metrics } from '../../observability/metrics.ts';
 import type { AppState } from '../context.ts';
 
-export function observe(metrics: Metrics): Middleware<AppState> {
+export function observe(metrics: Metrics, logger: Logger): Middleware<AppState> {
+  // The access line has a fixed set of fields, none of them a redacted path (observability/logger.ts), so
+  // it skips pino's per-line redaction, which a profile showed as the largest cost of a light request.
+  // Every other line, including the request-scoped logger's, is still redacted.
+  const accessLog = logger.child({}, { redact: [] });
   return async (ctx, next) => {
     const started = process.hrtime.bigint();
     try {
@@ -15,7 +20,7 @@ export function observe(metrics: Metrics): Middleware<AppState> {
       const labels = { method: ctx.method, route, status: String(ctx.status) };
       metrics.httpRequests.inc(labels);
       metrics.httpDuration.observe(labels, seconds);
-      ctx.state.log.info({ method: ctx.method, path: ctx.path, route, status: ctx.status, durationMs: Math.round(seconds * 1000) }, 'request');
+      accessLog.info({ requestId: ctx.state.requestId, method: ctx.method, path: ctx.path, route, status: ctx.status, durationMs: Math.round(seconds * 1000) }, 'request');
     }
   };
 }

@@ -15,12 +15,28 @@ export interface Readiness {
 // dependency answers 503 before the platform's own health-check timeout fires.
 const READINESS_TIMEOUT_MS = 2_000;
 
+// Five minutes: short enough that a key published as `next` one deploy ahead is seen by everyone.
+const JWKS_CACHE_CONTROL = 'public, max-age=300';
+
 function withinDeadline(check: Promise<boolean>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<boolean>((resolve) => {
     timer = setTimeout(() => resolve(false), ms);
   });
   return Promise.race([check, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * The If-None-Match evaluation of an origin server (RFC 9110 section 13.1.2): true when the header is `*`
+ * or lists `etag` by weak comparison (section 8.8.3.2, a `W/` prefix ignored). Koa's ctx.fresh is not
+ * used: it follows cache rules and answers 200 to any request with Cache-Control: no-cache, which fetch()
+ * adds to every conditional request (Fetch standard, HTTP-network-or-cache fetch).
+ */
+export function matchesIfNoneMatch(header: string, etag: string): boolean {
+  if (!header) return false;
+  if (header.trim() === '*') return true;
+  const opaque = (tag: string) => (tag.startsWith('W/') ? tag.slice(2) : tag);
+  return header.split(',').some((tag) => opaque(tag.trim()) === opaque(etag));
 }
 
 export interface SystemRouteDeps {
@@ -38,11 +54,21 @@ export function systemRoutes(deps: SystemRouteDeps): RouteSpec[] {
       operationId: 'getJwks',
       summary: 'Public signing keys (next, current and previous)',
       tag: 'keys',
-      responses: { 200: { description: 'A JWK set.', schema: jwksResponse, headers: { 'Cache-Control': 'public, max-age=300' } } },
+      responses: {
+        200: { description: 'A JWK set, with a strong ETag.', schema: jwksResponse, headers: { 'Cache-Control': JWKS_CACHE_CONTROL } },
+        304: { description: 'Not Modified: If-None-Match names the current ETag.', headers: { 'Cache-Control': JWKS_CACHE_CONTROL } },
+      },
       handler: (ctx) => {
-        // Five minutes: short enough that a key published as `next` one deploy ahead is seen by everyone.
-        ctx.set('Cache-Control', 'public, max-age=300');
-        ctx.body = deps.keys.jwks;
+        // The body and its ETag are made once per key set (signing-keys.ts), not per request.
+        const { body, etag } = deps.keys.jwksDocument;
+        ctx.set('Cache-Control', JWKS_CACHE_CONTROL);
+        ctx.set('ETag', etag);
+        if (matchesIfNoneMatch(ctx.get('If-None-Match'), etag)) {
+          ctx.status = 304;
+          return;
+        }
+        ctx.type = 'application/json';
+        ctx.body = body;
       },
     }),
     defineRoute({
