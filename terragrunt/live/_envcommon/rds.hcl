@@ -19,6 +19,7 @@ inputs = {
   vpc_security_group_ids = [dependency.network.outputs.database_security_group_id]
   instance_class         = local.env.db_instance_class
   allocated_storage      = local.env.db_allocated_storage_gb
+  max_allocated_storage  = local.env.db_max_allocated_storage_gb
   multi_az               = local.env.db_multi_az
   deletion_protection    = local.env.db_deletion_protection
   # A final snapshot is always taken, even where deletion protection is off.

@@ -10,11 +10,12 @@ locals {
   log_retention_days = 30
 
   # rds
-  db_instance_class        = "db.t4g.small"
-  db_allocated_storage_gb  = 20
-  db_multi_az              = false
-  db_deletion_protection   = true
-  db_backup_retention_days = 7
+  db_instance_class           = "db.t4g.small"
+  db_allocated_storage_gb     = 20
+  db_max_allocated_storage_gb = 100 # autoscaling ceiling: RDS wants at least 10% above the allocation
+  db_multi_az                 = false
+  db_deletion_protection      = true
+  db_backup_retention_days    = 7
   # null, except to rebuild the database as a point-in-time restore (runbooks/restore-database.md, path B):
   # { source_db_instance_identifier = "<renamed old instance>", restore_time = "<RFC 3339 UTC>" }
   db_restore_to_point_in_time = null

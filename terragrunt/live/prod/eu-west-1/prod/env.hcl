@@ -10,11 +10,12 @@ locals {
   log_retention_days = 365
 
   # rds
-  db_instance_class        = "db.m7g.large"
-  db_allocated_storage_gb  = 100
-  db_multi_az              = true
-  db_deletion_protection   = true
-  db_backup_retention_days = 30
+  db_instance_class           = "db.m7g.large"
+  db_allocated_storage_gb     = 100
+  db_max_allocated_storage_gb = 500 # autoscaling ceiling: RDS wants at least 10% above the allocation
+  db_multi_az                 = true
+  db_deletion_protection      = true
+  db_backup_retention_days    = 30
   # null, except to rebuild the database as a point-in-time restore (runbooks/restore-database.md, path B):
   # { source_db_instance_identifier = "<renamed old instance>", restore_time = "<RFC 3339 UTC>" }
   db_restore_to_point_in_time = null
