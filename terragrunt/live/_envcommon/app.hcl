@@ -95,8 +95,8 @@ inputs = {
   # Every other app/src/config variable, spelled out even where it equals the app's default, so that the
   # deployed configuration reads here in full. Values are strings: App Runner passes environment text.
   runtime_environment_variables = merge({
+    # No PORT: App Runner reserves it and sets it from `port` above (apprunner-service refuses it).
     NODE_ENV            = "production"
-    PORT                = "8080"
     LOG_LEVEL           = local.env.log_level
     SERVICE_VERSION     = local.image_tag
     DEPLOY_ENVIRONMENT  = local.env.env
