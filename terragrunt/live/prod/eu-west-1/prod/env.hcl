@@ -30,8 +30,10 @@ locals {
   # scale to zero when idle (the app's event queue buffers while it wakes); off where latency must stay steady
   clickhouse_idle_scaling           = false
   clickhouse_backup_retention_hours = 48
-  # bump (with TF_VAR_password_wo exported) to send a new admin password: README "ClickHouse admin password"
-  clickhouse_admin_password_version = 1
+  # base64 SHA-256 of the service's admin password (a verifier; the password is only in <prefix>/clickhouse-admin).
+  # Placeholder of all zeros until bring-up: no password hashes to it, so the admin cannot log in until the runbook
+  # sets the real one (README "ClickHouse admin password").
+  clickhouse_admin_password_sha256 = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
 
   # alarms: addresses that get the App Runner alarms' notifications (each must confirm AWS's mail first).
   # Empty until the on-call address exists: the alarms still change state and show in CloudWatch.
