@@ -2,6 +2,9 @@
 # Every difference between environments lives in an env.hcl; the unit files are identical everywhere.
 locals {
   env = "dev"
+  # Disposable: torn down and rebuilt at will. Deleted secrets go at once (no recovery window), so a rebuild can
+  # re-create them under the same names.
+  disposable = true
 
   # network
   vpc_cidr           = "10.10.0.0/16"
@@ -20,7 +23,7 @@ locals {
   # { source_db_instance_identifier = "<renamed old instance>", restore_time = "<RFC 3339 UTC>" }
   db_restore_to_point_in_time = null
 
-  # secrets
+  # secrets: the window of a non-disposable environment; dev is disposable, so _envcommon/secrets.hcl uses 0
   secret_recovery_window_days = 7
 
   # clickhouse: non-prod reaches ClickHouse Cloud over the internet, allow-listed to the NAT EIPs

@@ -2,6 +2,9 @@
 # Every difference between environments lives in an env.hcl; the unit files are identical everywhere.
 locals {
   env = "prod"
+  # Disposable: torn down and rebuilt at will. Deleted secrets go at once (no recovery window), so a rebuild can
+  # re-create them under the same names.
+  disposable = false
 
   # network
   vpc_cidr           = "10.30.0.0/16"
