@@ -12,14 +12,20 @@ dependency "state_backend" {
     kms_key_arn = "arn:aws:kms:eu-west-1:111111111111:key/00000000-0000-0000-0000-000000000000"
   }
   mock_outputs_allowed_terraform_commands = ["validate", "plan"]
+  # Terragrunt's default "no_merge" ignores the mocks once the dependency has state, so an output added in the
+  # same change would be missing from every plan until the dependency is applied (pkg/config/dependency.go, v1.1.1).
+  mock_outputs_merge_strategy_with_state = "shallow"
 }
 
 dependency "ecr" {
   config_path = "${get_terragrunt_dir()}/../ecr"
   mock_outputs = {
-    repository_arn = "arn:aws:ecr:eu-west-1:111111111111:repository/auth-platform/auth"
+    repository_arn = "arn:aws:ecr:eu-west-1:111111111111:repository/auth-platform/mock-auth"
   }
   mock_outputs_allowed_terraform_commands = ["validate", "plan"]
+  # Terragrunt's default "no_merge" ignores the mocks once the dependency has state, so an output added in the
+  # same change would be missing from every plan until the dependency is applied (pkg/config/dependency.go, v1.1.1).
+  mock_outputs_merge_strategy_with_state = "shallow"
 }
 
 inputs = {
