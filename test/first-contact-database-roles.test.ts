@@ -91,8 +91,8 @@ test('the runbook role SQL, run by a non-superuser RDS-like master, lets auth_ow
   t.is(written?.attempts, 2);
   await app`delete from login_throttle where account_key = ${key}`;
   await t.throwsAsync(app.unsafe('create table intruder (id int)'), { message: /permission denied/ });
-  const [{ can_create: canCreate }] = await app<{ can_create: boolean }[]>`select has_schema_privilege(current_user, 'public', 'CREATE') as can_create`;
-  t.false(canCreate, 'the app role cannot create in public');
-  const [{ member }] = await app<{ member: boolean }[]>`select pg_has_role('rds_master', 'auth_owner', 'MEMBER') as member`;
-  t.false(member, 'the master user left auth_owner again');
+  const [create] = await app<{ can_create: boolean }[]>`select has_schema_privilege(current_user, 'public', 'CREATE') as can_create`;
+  t.false(create?.can_create, 'the app role cannot create in public');
+  const [membership] = await app<{ member: boolean }[]>`select pg_has_role('rds_master', 'auth_owner', 'MEMBER') as member`;
+  t.false(membership?.member, 'the master user left auth_owner again');
 });
