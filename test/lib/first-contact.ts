@@ -33,7 +33,7 @@ export interface RenderedUnit {
 
 /**
  * Renders one live unit with the real Terragrunt: `terragrunt render --format json` in live/<unit>, with
- * dependency outputs taken from the mocks (no state exists here) and no AWS call.
+ * dependency outputs taken from the mocks (no state is reachable here).
  * @param unit unit path under terragrunt/live, e.g. `nonprod/eu-west-1/dev/secrets`
  * @param env extra environment (e.g. IMAGE_TAG)
  * @throws Error with Terragrunt's output when it fails, or "terragrunt is not installed: run `npm run tools`"
@@ -44,7 +44,10 @@ export async function renderUnit(unit: string, env: Record<string, string> = {})
   try {
     const { stdout } = await run(terragrunt, ['render', '--format', 'json', '--non-interactive', '--no-color'], {
       cwd: join(liveDir, unit),
-      env: { ...cli.terraformEnv(), ...cli.dummyAwsEnv, HOME: home, TG_DOWNLOAD_DIR: join(home, 'cache'), ...env },
+      // Render reads each dependency's outputs from its state first and falls back to the mocks when that fails
+      // (Terragrunt v1.1.1 pkg/config/dependency.go, getTerragruntOutput, isRenderCommand). Every AWS endpoint is
+      // a closed loopback port, so that read fails at once and nothing leaves the machine.
+      env: { ...cli.terraformEnv(), ...cli.dummyAwsEnv, AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_MAX_ATTEMPTS: '1', HOME: home, TG_DOWNLOAD_DIR: join(home, 'cache'), ...env },
       maxBuffer: 64 * 1024 * 1024,
     });
     return JSON.parse(stdout) as RenderedUnit;
