@@ -18,19 +18,26 @@ locals {
   unit       = basename(get_terragrunt_dir())
   # One bucket per account and region: prod state never shares a bucket (or a bucket policy) with non-prod.
   state_bucket = "acme-auth-tfstate-${local.account.account_id}-${local.aws_region}"
+  # The state key that the _global/state-backend unit creates (module state-backend names its alias
+  # alias/terraform-state/<bucket>) and that the GitHub roles' policies grant. Without kms_key_id the S3 backend
+  # sends `encrypt = true` as SSE-S3 (AES256), overriding the bucket's KMS default, so state would bypass the key.
+  # An alias ARN, so root.hcl needs no dependency on that unit's outputs; Terraform's S3 backend accepts it.
+  # Only the account bootstrap (README "Bootstrap"), before the key exists, sets TG_STATE_KEY_BOOTSTRAP=1.
+  state_kms_key_id   = "arn:aws:kms:${local.aws_region}:${local.account.account_id}:alias/terraform-state/${local.state_bucket}"
+  state_key_settings = get_env("TG_STATE_KEY_BOOTSTRAP", "") == "1" ? {} : { kms_key_id = local.state_kms_key_id }
 }
 
 # S3 state with native locking (use_lockfile, Terraform >= 1.10): no DynamoDB table. The bucket is created by the
 # _global/state-backend unit; Terragrunt only creates it when asked (--backend-bootstrap), see README "Bootstrap".
 remote_state {
   backend = "s3"
-  config = {
+  config = merge({
     bucket       = local.state_bucket
     key          = "${path_relative_to_include()}/terraform.tfstate"
     region       = local.aws_region
     encrypt      = true
     use_lockfile = true
-  }
+  }, local.state_key_settings)
   generate = {
     path      = "backend.tf"
     if_exists = "overwrite_terragrunt"

@@ -74,9 +74,9 @@ test('install-terragrunt: installs a checksum-verified archive and refuses a tam
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const release = join(dir, 'release');
   mkdirSync(join(release, 'pkg'), { recursive: true });
-  writeFileSync(join(release, 'pkg', 'terragrunt'), '#!/bin/sh\necho "terragrunt version v9.9.9"\n');
-  chmodSync(join(release, 'pkg', 'terragrunt'), 0o755);
-  execFileSync('tar', ['-czf', join(release, 'terragrunt_linux_amd64.tar.gz'), '-C', join(release, 'pkg'), 'terragrunt']);
+  writeFileSync(join(release, 'pkg', 'terragrunt_linux_amd64'), '#!/bin/sh\necho "terragrunt version v9.9.9"\n');
+  chmodSync(join(release, 'pkg', 'terragrunt_linux_amd64'), 0o755);
+  execFileSync('tar', ['-czf', join(release, 'terragrunt_linux_amd64.tar.gz'), '-C', join(release, 'pkg'), 'terragrunt_linux_amd64']); // member name per Terragrunt v1.1.1 create-archives.sh
   const sha = (file: string) => createHash('sha256').update(execFileSync('cat', [file])).digest('hex');
   const writeSums = (hash: string) =>
     writeFileSync(join(release, 'SHA256SUMS'), `${'0'.repeat(64)}  terragrunt_darwin_arm64.tar.gz\n${hash}  terragrunt_linux_amd64.tar.gz\n`);

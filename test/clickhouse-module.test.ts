@@ -11,7 +11,7 @@ const moduleDir = join(modulesDir, 'clickhouse-cloud');
 const privatelinkDir = join(modulesDir, 'clickhouse-privatelink');
 
 // What the live tree's clickhouse unit passes and what other units read (README "Usage").
-const callerInputs = ['name', 'region', 'ip_access', 'password_wo', 'password_wo_version', 'min_replica_memory_gb', 'max_replica_memory_gb', 'idle_scaling', 'enable_private_link', 'vpc_id', 'subnet_ids', 'security_group_ids', 'tags'];
+const callerInputs = ['name', 'region', 'ip_access', 'password_hash', 'min_replica_memory_gb', 'max_replica_memory_gb', 'idle_scaling', 'enable_private_link', 'vpc_id', 'subnet_ids', 'security_group_ids', 'tags'];
 const callerOutputs = ['service_id', 'https_url', 'private_dns_hostname', 'endpoint_service_id', 'vpc_endpoint_id'];
 
 const only = <T>(blocks: T[] | undefined, what: string): T => {
@@ -46,18 +46,17 @@ test('providers are pinned: ClickHouse/clickhouse ~> 3, hashicorp/aws >= 5.100 <
   t.is(settings.required_version, '>= 1.11');
 });
 
-test('the password reaches ClickHouse only through password_wo from an ephemeral, sensitive variable', async (t) => {
+// Updated for issue 12 item 2: the provider needs a password argument on every run (service.go v3.25.3,
+// AtLeastOneOf/AlsoRequires), so the module sends password_hash (test/first-contact-modules.test.ts pins the facts).
+test('the password reaches ClickHouse only as password_hash from a sensitive variable', async (t) => {
   const module = await parseModule(moduleDir);
   const service = only<HclJson>(module.resource.clickhouse_service.this, 'clickhouse_service.this');
-  for (const attribute of ['password', 'password_hash', 'double_sha1_password_hash']) t.false(attribute in service, `${attribute} would be stored in state`);
-  t.is(service.password_wo, '${var.password_wo}');
-  t.is(service.password_wo_version, '${var.password_wo_version}');
-  const password = only<HclJson>(module.variable.password_wo, 'variable password_wo');
-  t.true(password.ephemeral, 'password_wo must be ephemeral');
-  t.true(password.sensitive, 'password_wo must be sensitive');
-  // No module text may spell the state-stored attributes, in any block.
+  t.is(service.password_hash, '${var.password_hash}');
+  const hash = only<HclJson>(module.variable.password_hash, 'variable password_hash');
+  t.true(hash.sensitive, 'password_hash must be sensitive');
+  // No module text may spell the plain password attributes, in any block.
   const text = readdirSync(moduleDir).filter((name) => name.endsWith('.tf')).map((name) => readFileSync(join(moduleDir, name), 'utf8')).join('\n');
-  t.notRegex(text, /^\s*(password|password_hash|double_sha1_password_hash)\s*=/m);
+  t.notRegex(text, /^\s*(password|password_wo|password_wo_version|double_sha1_password_hash)\s*=/m);
 });
 
 test('ip_access is an input that defaults to private only', async (t) => {

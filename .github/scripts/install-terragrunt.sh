@@ -37,13 +37,14 @@ grep -E "[[:space:]]\*?${asset}\$" SHA256SUMS | sha256sum --check --strict -
 
 mkdir -p "$install_dir"
 if [[ "$asset" == *.tar.gz ]]; then
-  tar -xzf "$asset"
-  binary="$(find . -type f -name terragrunt -print -quit)"
-  if [[ -z "$binary" ]]; then
-    echo "::error::archive $asset holds no terragrunt binary" >&2
+  # Terragrunt's .github/scripts/release/create-archives.sh (v1.1.1) runs `tar -czf "$binary.tar.gz" "$binary"`
+  # in its bin folder: the archive holds one file named like the archive without .tar.gz (terragrunt_linux_amd64).
+  member="${asset%.tar.gz}"
+  if ! tar -xzf "$asset" "$member"; then
+    echo "::error::archive $asset holds no $member (the layout of Terragrunt's create-archives.sh)" >&2
     exit 1
   fi
-  install -m 0755 "$binary" "$install_dir/terragrunt"
+  install -m 0755 "$member" "$install_dir/terragrunt"
 else
   install -m 0755 "$asset" "$install_dir/terragrunt"
 fi

@@ -21,8 +21,13 @@ export interface ClickHouseEventsOptions {
 /** The ClickHouse side of auth events; is the process's EventSink when ClickHouse is configured. */
 export interface ClickHouseEvents extends EventSink {
   readonly sink: ClickHouseSink;
-  /** For /readyz: a SELECT ping (it checks the credentials too). Never throws. */
-  ping(): Promise<boolean>;
+  /**
+   * For /readyz: a SELECT in the configured database (it checks the credentials too). Never throws.
+   * @returns true when it answers; false when ClickHouse is unreachable (readiness degrades: events queue);
+   *   'database_missing' when the server answers that CLICKHOUSE_DATABASE does not exist (ClickHouse error 81,
+   *   UNKNOWN_DATABASE, src/Common/ErrorCodes.cpp): a deployment error that queuing cannot fix.
+   */
+  ping(): Promise<boolean | 'database_missing'>;
   /** Applies migrations, retrying with backoff while ClickHouse is unreachable; close() stops it. */
   migrateInBackground(): Promise<ClickHouseMigrationResult | undefined>;
 }
@@ -79,8 +84,15 @@ export function createClickHouseEvents(config: Config, options: ClickHouseEvents
     sink,
     emit: (event: AuthEvent) => sink.emit(event),
     async ping() {
-      const result = await client.ping({ select: true, abort_signal: AbortSignal.timeout(pingTimeoutMs) }).catch(() => ({ success: false }));
-      return result.success;
+      // A query in the configured database, not client.ping(): its SELECT is sent without the database
+      // (@clickhouse/client connection ping, `database: undefined`), so it cannot see a missing one.
+      try {
+        const result = await client.query({ query: 'SELECT 1', format: 'JSONEachRow', abort_signal: AbortSignal.timeout(pingTimeoutMs) });
+        await result.json();
+        return true;
+      } catch (error) {
+        return isUnknownDatabase(error) ? 'database_missing' : false;
+      }
     },
     migrateInBackground() {
       migration ??= migrateUntilDone();
@@ -91,6 +103,12 @@ export function createClickHouseEvents(config: Config, options: ClickHouseEvents
       await sink.close(deadlineMs);
     },
   };
+}
+
+/** ClickHouse error 81 (UNKNOWN_DATABASE): parsed by the client as `code`, or only in the text on old servers. */
+function isUnknownDatabase(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return code === '81' || /\bCode: 81\b/.test(String(message ?? ''));
 }
 
 /** `npm run migrate`: applies ClickHouse migrations once with its own client; undefined when not configured. */

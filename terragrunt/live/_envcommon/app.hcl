@@ -22,6 +22,9 @@ dependency "network" {
     connector_security_group_id = "sg-00000000000000001"
   }
   mock_outputs_allowed_terraform_commands = ["validate", "plan"]
+  # Terragrunt's default "no_merge" ignores the mocks once the dependency has state, so an output added in the
+  # same change would be missing from every plan until the dependency is applied (pkg/config/dependency.go, v1.1.1).
+  mock_outputs_merge_strategy_with_state = "shallow"
 }
 
 dependency "secrets" {
@@ -37,6 +40,9 @@ dependency "secrets" {
     kms_key_arn = "arn:aws:kms:eu-west-1:111111111111:key/00000000-0000-0000-0000-000000000000"
   }
   mock_outputs_allowed_terraform_commands = ["validate", "plan"]
+  # Terragrunt's default "no_merge" ignores the mocks once the dependency has state, so an output added in the
+  # same change would be missing from every plan until the dependency is applied (pkg/config/dependency.go, v1.1.1).
+  mock_outputs_merge_strategy_with_state = "shallow"
 }
 
 dependency "alarms" {
@@ -45,15 +51,21 @@ dependency "alarms" {
     topic_arn = "arn:aws:sns:eu-west-1:111111111111:auth-mock-alarms"
   }
   mock_outputs_allowed_terraform_commands = ["validate", "plan"]
+  # Terragrunt's default "no_merge" ignores the mocks once the dependency has state, so an output added in the
+  # same change would be missing from every plan until the dependency is applied (pkg/config/dependency.go, v1.1.1).
+  mock_outputs_merge_strategy_with_state = "shallow"
 }
 
 dependency "ecr" {
   config_path = "${get_terragrunt_dir()}/../../../_global/ecr"
   mock_outputs = {
-    repository_url = "111111111111.dkr.ecr.eu-west-1.amazonaws.com/auth-platform/auth"
-    repository_arn = "arn:aws:ecr:eu-west-1:111111111111:repository/auth-platform/auth"
+    repository_url = "111111111111.dkr.ecr.eu-west-1.amazonaws.com/auth-platform/mock-auth"
+    repository_arn = "arn:aws:ecr:eu-west-1:111111111111:repository/auth-platform/mock-auth"
   }
   mock_outputs_allowed_terraform_commands = ["validate", "plan"]
+  # Terragrunt's default "no_merge" ignores the mocks once the dependency has state, so an output added in the
+  # same change would be missing from every plan until the dependency is applied (pkg/config/dependency.go, v1.1.1).
+  mock_outputs_merge_strategy_with_state = "shallow"
 }
 
 dependency "clickhouse" {
@@ -62,6 +74,9 @@ dependency "clickhouse" {
     https_url = "https://mock0000.eu-west-1.aws.clickhouse.cloud:8443"
   }
   mock_outputs_allowed_terraform_commands = ["validate", "plan"]
+  # Terragrunt's default "no_merge" ignores the mocks once the dependency has state, so an output added in the
+  # same change would be missing from every plan until the dependency is applied (pkg/config/dependency.go, v1.1.1).
+  mock_outputs_merge_strategy_with_state = "shallow"
 }
 
 # Start-up runs migrations, so the database must exist before the first deploy (ordering only, no outputs).
@@ -95,8 +110,8 @@ inputs = {
   # Every other app/src/config variable, spelled out even where it equals the app's default, so that the
   # deployed configuration reads here in full. Values are strings: App Runner passes environment text.
   runtime_environment_variables = merge({
+    # No PORT: App Runner reserves it and sets it from `port` above (apprunner-service refuses it).
     NODE_ENV            = "production"
-    PORT                = "8080"
     LOG_LEVEL           = local.env.log_level
     SERVICE_VERSION     = local.image_tag
     DEPLOY_ENVIRONMENT  = local.env.env

@@ -5,9 +5,10 @@ locals {
   region = read_terragrunt_config(find_in_parent_folders("region.hcl")).locals
 }
 
-# Credentials come from CLICKHOUSE_ORG_ID, CLICKHOUSE_TOKEN_KEY and CLICKHOUSE_TOKEN_SECRET in the environment,
-# never from a file. The admin password is the write-only variable password_wo, set only when creating or rotating
-# it (export TF_VAR_password_wo and bump clickhouse_admin_password_version): it is in no file, plan or state.
+# Credentials come from CLICKHOUSE_ORG_ID, CLICKHOUSE_CLOUD_API_KEY and CLICKHOUSE_CLOUD_API_SECRET in the
+# environment (the provider's current names; CLICKHOUSE_TOKEN_KEY/SECRET are its deprecated fallback), never from a
+# file. The admin password is sent as its SHA-256 (password_hash, from env.hcl) on every run, so plans never need the
+# password, which lives only in the operator-only <prefix>/clickhouse-admin secret (README "ClickHouse admin password").
 generate "clickhouse_provider" {
   path      = "provider_clickhouse.tf"
   if_exists = "overwrite_terragrunt"
@@ -23,6 +24,9 @@ dependency "network" {
     nat_public_ips                        = ["203.0.113.10"]
   }
   mock_outputs_allowed_terraform_commands = ["validate", "plan"]
+  # Terragrunt's default "no_merge" ignores the mocks once the dependency has state, so an output added in the
+  # same change would be missing from every plan until the dependency is applied (pkg/config/dependency.go, v1.1.1).
+  mock_outputs_merge_strategy_with_state = "shallow"
 }
 
 inputs = {
@@ -36,7 +40,7 @@ inputs = {
   ip_access = local.env.clickhouse_private_link ? [] : [
     for ip in dependency.network.outputs.nat_public_ips : { source = ip, description = "auth-${local.env.env} NAT gateway" }
   ]
-  password_wo_version              = local.env.clickhouse_admin_password_version
+  password_hash                    = local.env.clickhouse_admin_password_sha256
   min_replica_memory_gb            = local.env.clickhouse_min_memory_gb
   max_replica_memory_gb            = local.env.clickhouse_max_memory_gb
   idle_scaling                     = local.env.clickhouse_idle_scaling

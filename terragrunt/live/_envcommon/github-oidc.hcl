@@ -8,27 +8,40 @@ locals {
 dependency "state_backend" {
   config_path = "${get_terragrunt_dir()}/../state-backend"
   mock_outputs = {
-    bucket_arn  = "arn:aws:s3:::acme-auth-tfstate-111111111111-eu-west-1"
+    bucket_arn  = "arn:aws:s3:::acme-auth-tfstate-mock"
     kms_key_arn = "arn:aws:kms:eu-west-1:111111111111:key/00000000-0000-0000-0000-000000000000"
   }
   mock_outputs_allowed_terraform_commands = ["validate", "plan"]
+  # Terragrunt's default "no_merge" ignores the mocks once the dependency has state, so an output added in the
+  # same change would be missing from every plan until the dependency is applied (pkg/config/dependency.go, v1.1.1).
+  mock_outputs_merge_strategy_with_state = "shallow"
 }
 
 dependency "ecr" {
   config_path = "${get_terragrunt_dir()}/../ecr"
   mock_outputs = {
-    repository_arn = "arn:aws:ecr:eu-west-1:111111111111:repository/auth-platform/auth"
+    repository_arn = "arn:aws:ecr:eu-west-1:111111111111:repository/auth-platform/mock-auth"
   }
   mock_outputs_allowed_terraform_commands = ["validate", "plan"]
+  # Terragrunt's default "no_merge" ignores the mocks once the dependency has state, so an output added in the
+  # same change would be missing from every plan until the dependency is applied (pkg/config/dependency.go, v1.1.1).
+  mock_outputs_merge_strategy_with_state = "shallow"
 }
 
 inputs = {
-  name_prefix         = "auth-${local.account.account_name}-github"
-  github_owner        = "acme"
-  github_repository   = "auth-platform"
-  deploy_environments = local.account.github_deploy_environments
-  infra_environments  = local.account.github_infra_environments
-  ecr_repository_arn  = dependency.ecr.outputs.repository_arn
-  state_bucket_arn    = dependency.state_backend.outputs.bucket_arn
-  state_kms_key_arn   = dependency.state_backend.outputs.kms_key_arn
+  name_prefix       = "auth-${local.account.account_name}-github"
+  github_owner      = "acme"
+  github_repository = "auth-platform"
+  # Both `sub` forms: repo:acme/auth-platform:... and, for repositories created or renamed since GitHub's
+  # immutable subject claims (GitHub Docs, OpenID Connect reference, "Immutable subject claims"),
+  # repo:acme@<owner id>/auth-platform@<repository id>:... The ids are placeholders until the repository exists:
+  # `gh api repos/acme/auth-platform --jq '.owner.id, .id'`. A wrong id matches nothing (fails closed).
+  subject_format       = "both"
+  github_owner_id      = "100000001"
+  github_repository_id = "200000001"
+  deploy_environments  = local.account.github_deploy_environments
+  infra_environments   = local.account.github_infra_environments
+  ecr_repository_arn   = dependency.ecr.outputs.repository_arn
+  state_bucket_arn     = dependency.state_backend.outputs.bucket_arn
+  state_kms_key_arn    = dependency.state_backend.outputs.kms_key_arn
 }

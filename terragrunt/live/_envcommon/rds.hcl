@@ -11,6 +11,9 @@ dependency "network" {
     database_security_group_id = "sg-00000000000000002"
   }
   mock_outputs_allowed_terraform_commands = ["validate", "plan"]
+  # Terragrunt's default "no_merge" ignores the mocks once the dependency has state, so an output added in the
+  # same change would be missing from every plan until the dependency is applied (pkg/config/dependency.go, v1.1.1).
+  mock_outputs_merge_strategy_with_state = "shallow"
 }
 
 inputs = {
@@ -19,6 +22,7 @@ inputs = {
   vpc_security_group_ids = [dependency.network.outputs.database_security_group_id]
   instance_class         = local.env.db_instance_class
   allocated_storage      = local.env.db_allocated_storage_gb
+  max_allocated_storage  = local.env.db_max_allocated_storage_gb
   multi_az               = local.env.db_multi_az
   deletion_protection    = local.env.db_deletion_protection
   # A final snapshot is always taken, even where deletion protection is off.

@@ -10,10 +10,19 @@ locals {
   # ARNs (a dependency both ways would be a cycle). A test keeps the name in step with the module and the app unit.
   # The role need not exist yet: app-secrets matches readers by aws:PrincipalArn condition (README, "First bring-up").
   app_instance_role_arn = "arn:aws:iam::${local.account.account_id}:role/auth-${local.env.env}-apprunner-instance"
+  # The writers: the environment's infra role (module github-oidc names it <name_prefix>-infra-<env>, with
+  # name_prefix auth-<account>-github from _envcommon/github-oidc.hcl) and the operators' role (account.hcl),
+  # which puts the first values (runbooks/new-environment.md) and runs every rotation runbook.
+  infra_role_arn = "arn:aws:iam::${local.account.account_id}:role/auth-${local.account.account_name}-github-infra-${local.env.env}"
 }
 
 inputs = {
-  name_prefix             = "auth/${local.env.env}"
-  reader_role_arns        = [local.app_instance_role_arn]
-  recovery_window_in_days = local.env.secret_recovery_window_days
+  name_prefix      = "auth/${local.env.env}"
+  reader_role_arns = [local.app_instance_role_arn]
+  writer_role_arns = [local.infra_role_arn, local.account.operator_role_arn]
+  # Operators also read the operator-only clickhouse-admin secret (the ClickHouse rotation runbook).
+  admin_role_arns = [local.account.operator_role_arn]
+  # A disposable environment (env.hcl) deletes secrets at once, so a teardown and rebuild can re-create them;
+  # the others keep deleted secrets recoverable for the env.hcl window.
+  recovery_window_in_days = local.env.disposable ? 0 : local.env.secret_recovery_window_days
 }

@@ -6,6 +6,10 @@ locals {
   account_id   = "111111111111"
   # Region of the account-wide (_global) units: state bucket, ECR, GitHub OIDC.
   home_region = "eu-west-1"
+  # The IAM role operators assume to run the runbooks (first secret values, rotations). It is created outside
+  # this repository (the account's identity setup); app-secrets lets it write and read the secrets, and nobody
+  # else but the environment's infra role and the app. Placeholder name until the account exists.
+  operator_role_arn = "arn:aws:iam::111111111111:role/auth-nonprod-operator"
   # GitHub environments that deploy into this account (one deploy role each) and the service each may update.
   # Must match the environment folders under this account; a test checks it.
   github_deploy_environments = {

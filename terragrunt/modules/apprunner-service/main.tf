@@ -2,12 +2,21 @@ locals {
   image_identifier = "${var.repository_url}:${var.image_tag}"
 }
 
+# subnets and security_groups force a new connector, and min_size, max_size and max_concurrency a new auto scaling
+# configuration (ForceNew in terraform-provider-aws v5.100.0 internal/service/apprunner/vpc_connector.go and
+# auto_scaling_configuration_version.go). App Runner refuses to delete one a service still uses, so the new one is
+# created and attached first. The name can stay: App Runner gives it a new revision (VpcConnectorRevision and
+# AutoScalingConfigurationRevision, unique among the active ones of that name, App Runner API reference).
 resource "aws_apprunner_vpc_connector" "this" {
   vpc_connector_name = var.name
   subnets            = var.subnet_ids
   security_groups    = var.security_group_ids
 
   tags = var.tags
+
+  lifecycle {
+    create_before_destroy = true
+  }
 }
 
 resource "aws_apprunner_auto_scaling_configuration_version" "this" {
@@ -17,6 +26,10 @@ resource "aws_apprunner_auto_scaling_configuration_version" "this" {
   max_concurrency                 = var.max_concurrency
 
   tags = var.tags
+
+  lifecycle {
+    create_before_destroy = true
+  }
 }
 
 resource "aws_apprunner_observability_configuration" "this" {

@@ -116,8 +116,8 @@ variable "runtime_environment_variables" {
   default     = {}
 
   validation {
-    condition     = alltrue([for name in keys(var.runtime_environment_variables) : can(regex("^[A-Za-z_][A-Za-z0-9_]*$", name)) && !startswith(upper(name), "AWSAPPRUNNER")])
-    error_message = "Environment variable names must match [A-Za-z_][A-Za-z0-9_]* and must not use App Runner's reserved AWSAPPRUNNER prefix."
+    condition     = alltrue([for name in keys(var.runtime_environment_variables) : can(regex("^[A-Za-z_][A-Za-z0-9_]*$", name)) && !startswith(upper(name), "AWSAPPRUNNER") && upper(name) != "PORT"])
+    error_message = "Environment variable names must match [A-Za-z_][A-Za-z0-9_]* and must not be App Runner's reserved PORT or use its reserved AWSAPPRUNNER prefix (App Runner sets PORT from `port`)."
   }
 
   validation {
@@ -132,8 +132,8 @@ variable "runtime_environment_secrets" {
   default     = {}
 
   validation {
-    condition     = alltrue([for name in keys(var.runtime_environment_secrets) : can(regex("^[A-Za-z_][A-Za-z0-9_]*$", name))])
-    error_message = "Secret environment variable names must match [A-Za-z_][A-Za-z0-9_]*."
+    condition     = alltrue([for name in keys(var.runtime_environment_secrets) : can(regex("^[A-Za-z_][A-Za-z0-9_]*$", name)) && !startswith(upper(name), "AWSAPPRUNNER") && upper(name) != "PORT"])
+    error_message = "Secret environment variable names must match [A-Za-z_][A-Za-z0-9_]* and must not be App Runner's reserved PORT or use its reserved AWSAPPRUNNER prefix."
   }
 
   validation {

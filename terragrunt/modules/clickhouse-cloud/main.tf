@@ -8,9 +8,11 @@ resource "clickhouse_service" "this" {
   # Empty means no public access at all.
   ip_access = var.ip_access
 
-  # Write-only: the password reaches ClickHouse Cloud, never the plan or the state.
-  password_wo         = var.password_wo
-  password_wo_version = var.password_wo_version
+  # The provider needs one of password, password_wo or password_hash on every run, and password_wo needs
+  # password_wo_version (AtLeastOneOf / AlsoRequires validators, terraform-provider-clickhouse v3.25.3
+  # internal/service/clickhouse/resource/service.go). A write-only password would have to be at hand for every
+  # pull-request plan and drift check; the hash is a verifier, not the password, so every run sends it.
+  password_hash = var.password_hash
 
   min_replica_memory_gb = var.min_replica_memory_gb
   max_replica_memory_gb = var.max_replica_memory_gb

@@ -59,22 +59,16 @@ variable "ip_access" {
   }
 }
 
-variable "password_wo" {
-  description = "Password of the service's `default` (admin) user, write-only: it never reaches plan or state. Needed on create and whenever password_wo_version changes; otherwise it may be null."
+variable "password_hash" {
+  description = "Base64 of the SHA-256 of the service's `default` (admin) password, as ClickHouse Cloud stores it. Sent on every run, so plans never need the password itself; the password lives only in the operator-only `<prefix>/clickhouse-admin` secret. Must be the hash of a random password of at least 32 bytes (runbooks/rotate-clickhouse-credentials.md)."
   type        = string
-  default     = null
-  ephemeral   = true
   sensitive   = true
-}
 
-variable "password_wo_version" {
-  description = "Bump to send password_wo again (rotation)."
-  type        = number
-  default     = 1
-
+  # 32 bytes in standard base64: the provider's own check (terraform-provider-clickhouse v3.25.3
+  # internal/service/clickhouse/resource/service.go, password_hash RegexMatches) accepts any base64; a SHA-256 is 44 characters.
   validation {
-    condition     = var.password_wo_version >= 1 && floor(var.password_wo_version) == var.password_wo_version
-    error_message = "password_wo_version must be a whole number >= 1."
+    condition     = can(regex("^[A-Za-z0-9+/]{43}=$", var.password_hash))
+    error_message = "password_hash must be the base64 SHA-256 of the admin password (44 characters ending in =)."
   }
 }
 
@@ -128,25 +122,27 @@ variable "idle_timeout_minutes" {
   }
 }
 
+# The two lists are the provider's own (terraform-provider-clickhouse v3.25.3
+# internal/service/clickhouse/resource/service.go, backup_configuration validators).
 variable "backup_period_in_hours" {
-  description = "Hours between backups (24, 48, 72, 96, 120, 144, 168, 336, 504, 672 or 720); ignored when backup_start_time is set."
+  description = "Hours between backups: 6, 8, 12, 16, 20, 24, 36 or 48; ignored when backup_start_time is set."
   type        = number
   default     = 24
 
   validation {
-    condition     = contains([24, 48, 72, 96, 120, 144, 168, 336, 504, 672, 720], var.backup_period_in_hours)
-    error_message = "backup_period_in_hours must be one of 24, 48, 72, 96, 120, 144, 168, 336, 504, 672, 720."
+    condition     = contains([6, 8, 12, 16, 20, 24, 36, 48], var.backup_period_in_hours)
+    error_message = "backup_period_in_hours must be one of 6, 8, 12, 16, 20, 24, 36, 48."
   }
 }
 
 variable "backup_retention_period_in_hours" {
-  description = "Hours a backup is kept: 24, 36 or 48. The provider accepts 6-48 in fixed steps; below 24 a backup could expire before the next one is taken."
+  description = "Hours a backup is kept: 24, 48, 72, 96, 120, 144, 168, 336, 504, 672 or 720."
   type        = number
   default     = 48
 
   validation {
-    condition     = contains([24, 36, 48], var.backup_retention_period_in_hours)
-    error_message = "backup_retention_period_in_hours must be 24, 36 or 48."
+    condition     = contains([24, 48, 72, 96, 120, 144, 168, 336, 504, 672, 720], var.backup_retention_period_in_hours)
+    error_message = "backup_retention_period_in_hours must be one of 24, 48, 72, 96, 120, 144, 168, 336, 504, 672, 720."
   }
 }
 

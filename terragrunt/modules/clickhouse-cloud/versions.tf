@@ -1,5 +1,5 @@
 terraform {
-  # 1.11 for write-only arguments (password_wo) and ephemeral variables.
+  # 1.11, the floor of the live tree.
   required_version = ">= 1.11"
 
   required_providers {
@@ -7,7 +7,7 @@ terraform {
       source  = "hashicorp/aws"
       version = ">= 5.100, < 7.0"
     }
-    # password_wo/password_wo_version on clickhouse_service arrived in the 3.x line (provider PR #431).
+    # 3.21+: password_hash and backup_configuration validators as pinned by test/first-contact-modules.test.ts (v3.25.3).
     clickhouse = {
       source  = "ClickHouse/clickhouse"
       version = "~> 3.21"

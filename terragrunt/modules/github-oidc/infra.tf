@@ -53,7 +53,7 @@ resource "aws_iam_role" "infra" {
   name                 = "${var.name_prefix}-infra-${each.key}"
   description          = "Applies the ${each.key} infrastructure of ${var.github_owner}/${var.github_repository} (GitHub environment ${each.key}-infra)"
   assume_role_policy   = data.aws_iam_policy_document.infra_trust[each.key].json
-  max_session_duration = var.max_session_duration
+  max_session_duration = var.infra_max_session_duration
 
   tags = merge(var.tags, { GitHubEnvironment = "${each.key}-infra" })
 }

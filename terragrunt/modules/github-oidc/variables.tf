@@ -197,6 +197,17 @@ variable "max_session_duration" {
   }
 }
 
+variable "infra_max_session_duration" {
+  description = "Maximum session length of the infra roles in seconds (3600-43200): at least the infra job's timeout, since infra.yml requests one session for the whole plan and apply (configure-aws-credentials role-duration-seconds)."
+  type        = number
+  default     = 7200
+
+  validation {
+    condition     = var.infra_max_session_duration >= 3600 && var.infra_max_session_duration <= 43200
+    error_message = "infra_max_session_duration must be between 3600 and 43200."
+  }
+}
+
 variable "tags" {
   description = "Tags added to every resource."
   type        = map(string)

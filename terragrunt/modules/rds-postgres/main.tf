@@ -107,6 +107,18 @@ resource "aws_db_parameter_group" "this" {
   }
 }
 
+# A snapshot identifier is unique per account and region (DeleteDBInstance fails with DBSnapshotAlreadyExists,
+# Amazon RDS API reference), so a fixed "<identifier>-final" blocks the second teardown of a rebuilt environment.
+# The suffix is the instance's creation time, fixed in state (ignore_changes) so plans stay quiet, and new with
+# every rebuild (the teardown destroys this resource with the instance).
+resource "terraform_data" "final_snapshot_suffix" {
+  input = formatdate("YYYYMMDDhhmmss", timestamp())
+
+  lifecycle {
+    ignore_changes = [input]
+  }
+}
+
 resource "aws_db_instance" "this" {
   identifier     = var.identifier
   engine         = "postgres"
@@ -139,7 +151,7 @@ resource "aws_db_instance" "this" {
   copy_tags_to_snapshot     = true
   deletion_protection       = var.deletion_protection
   skip_final_snapshot       = var.skip_final_snapshot
-  final_snapshot_identifier = var.skip_final_snapshot ? null : "${var.identifier}-final"
+  final_snapshot_identifier = var.skip_final_snapshot ? null : "${var.identifier}-final-${terraform_data.final_snapshot_suffix.output}"
   delete_automated_backups  = false
 
   auto_minor_version_upgrade  = true

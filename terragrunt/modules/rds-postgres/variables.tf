@@ -62,13 +62,20 @@ variable "allocated_storage" {
 }
 
 variable "max_allocated_storage" {
-  description = "Upper bound for storage autoscaling in GiB (0 disables autoscaling)."
+  description = "Upper bound for storage autoscaling in GiB (0 disables autoscaling); at least 10% above allocated_storage."
   type        = number
   default     = 100
 
   validation {
     condition     = var.max_allocated_storage == 0 || (var.max_allocated_storage >= 20 && var.max_allocated_storage <= 65536)
     error_message = "max_allocated_storage must be 0 or between 20 and 65536 GiB."
+  }
+
+  # Amazon RDS User Guide, "Managing capacity automatically with Amazon RDS storage autoscaling"
+  # (USER_PIOPS.Autoscaling.html): the maximum storage threshold must be at least 10% more than the allocated storage.
+  validation {
+    condition     = var.max_allocated_storage == 0 || var.max_allocated_storage >= ceil(var.allocated_storage * 1.1)
+    error_message = "max_allocated_storage must be 0 (no autoscaling) or at least 10% above allocated_storage (RDS refuses a smaller threshold)."
   }
 }
 

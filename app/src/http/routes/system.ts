@@ -7,8 +7,11 @@ import { healthResponse, jwksResponse, openApiResponse, readinessResponse } from
 
 export interface Readiness {
   postgres(): Promise<boolean>;
-  /** Absent when ClickHouse is not configured. Its failure degrades but never fails readiness. */
-  clickhouse?(): Promise<boolean>;
+  /**
+   * Absent when ClickHouse is not configured. Unreachable (false) degrades readiness; a missing events database
+   * ('database_missing') fails it, since events would never land.
+   */
+  clickhouse?(): Promise<boolean | 'database_missing'>;
 }
 
 // Health checkers give up after a few seconds; a check that hangs counts as a failed one, so a stuck
@@ -18,9 +21,9 @@ const READINESS_TIMEOUT_MS = 2_000;
 // Five minutes: short enough that a key published as `next` one deploy ahead is seen by everyone.
 const JWKS_CACHE_CONTROL = 'public, max-age=300';
 
-function withinDeadline(check: Promise<boolean>, ms: number): Promise<boolean> {
+function withinDeadline<T>(check: Promise<T | false>, ms: number): Promise<T | false> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => {
+  const timeout = new Promise<false>((resolve) => {
     timer = setTimeout(() => resolve(false), ms);
   });
   return Promise.race([check, timeout]).finally(() => clearTimeout(timer));
@@ -86,16 +89,16 @@ export function systemRoutes(deps: SystemRouteDeps): RouteSpec[] {
       method: 'get',
       path: '/readyz',
       operationId: 'getReadiness',
-      summary: 'Readiness: PostgreSQL is reachable (ClickHouse only degrades)',
+      summary: 'Readiness: PostgreSQL is reachable and the events database exists (an unreachable ClickHouse only degrades)',
       tag: 'operations',
-      responses: { 200: { description: 'Ready.', schema: readinessResponse }, 503: { description: '`unavailable`: PostgreSQL is unreachable.' } },
+      responses: { 200: { description: 'Ready.', schema: readinessResponse }, 503: { description: '`unavailable`: PostgreSQL is unreachable, or ClickHouse answers that the events database does not exist.' } },
       handler: async (ctx) => {
         const check = deps.readiness.clickhouse;
         const [postgres, clickhouse] = await Promise.all([
           withinDeadline(deps.readiness.postgres(), READINESS_TIMEOUT_MS),
           check ? withinDeadline(check(), READINESS_TIMEOUT_MS) : Promise.resolve(undefined),
         ]);
-        if (!postgres) throw new AppError('unavailable', { headers: { 'Retry-After': '5' } });
+        if (!postgres || clickhouse === 'database_missing') throw new AppError('unavailable', { headers: { 'Retry-After': '5' } });
         ctx.body = { status: 'ok', checks: { postgres: 'ok', clickhouse: clickhouse === undefined ? 'disabled' : clickhouse ? 'ok' : 'degraded' } };
       },
     }),

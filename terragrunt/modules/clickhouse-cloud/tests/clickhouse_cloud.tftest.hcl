@@ -37,15 +37,16 @@ mock_provider "aws" {
 }
 
 variables {
-  name                = "auth-prod-events"
-  region              = "eu-west-1"
-  vpc_id              = "vpc-0aaa1111"
-  subnet_ids          = ["subnet-0aaa1111", "subnet-0bbb2222"]
-  security_group_ids  = ["sg-0ddd4444"]
-  password_wo_version = 3
+  name               = "auth-prod-events"
+  region             = "eu-west-1"
+  vpc_id             = "vpc-0aaa1111"
+  subnet_ids         = ["subnet-0aaa1111", "subnet-0bbb2222"]
+  security_group_ids = ["sg-0ddd4444"]
+  # base64 SHA-256 of a throwaway password ("test-only"), the format of the provider's password_hash
+  password_hash = "uzEK5160p3Qh6g1SuduaENk74UkYUSbL/a2jXVXJcOk="
 }
 
-run "private_only_service_with_write_only_password" {
+run "private_only_service_with_password_hash" {
   command = plan
 
   assert {
@@ -54,13 +55,8 @@ run "private_only_service_with_write_only_password" {
   }
 
   assert {
-    condition     = clickhouse_service.this.password_wo == null && clickhouse_service.this.password_wo_version == 3
-    error_message = "The password travels only through password_wo (never in plan) with its version."
-  }
-
-  assert {
-    condition     = clickhouse_service.this.password == null && clickhouse_service.this.password_hash == null
-    error_message = "password and password_hash must never be set: they would be stored in state."
+    condition     = clickhouse_service.this.password == null && clickhouse_service.this.password_wo == null && clickhouse_service.this.password_wo_version == null
+    error_message = "Only password_hash is sent: the provider refuses password_hash with password or password_wo."
   }
 
   assert {
@@ -188,13 +184,13 @@ run "rejects_short_idle_timeout" {
 
 run "rejects_backup_period" {
   command = plan
-  variables { backup_period_in_hours = 12 }
+  variables { backup_period_in_hours = 72 }
   expect_failures = [var.backup_period_in_hours]
 }
 
 run "rejects_short_backup_retention" {
   command = plan
-  variables { backup_retention_period_in_hours = 6 }
+  variables { backup_retention_period_in_hours = 36 }
   expect_failures = [var.backup_retention_period_in_hours]
 }
 
@@ -228,8 +224,8 @@ run "rejects_name" {
   expect_failures = [var.name]
 }
 
-run "rejects_password_version" {
+run "rejects_password_hash" {
   command = plan
-  variables { password_wo_version = 0 }
-  expect_failures = [var.password_wo_version]
+  variables { password_hash = "not-a-sha256" }
+  expect_failures = [var.password_hash]
 }

@@ -123,6 +123,12 @@ run "rejects_session_duration" {
   expect_failures = [var.max_session_duration]
 }
 
+run "rejects_infra_max_session_duration" {
+  command = plan
+  variables { infra_max_session_duration = 60 }
+  expect_failures = [var.infra_max_session_duration]
+}
+
 run "rejects_wildcard_infra_environment" {
   command = plan
   variables { infra_environments = { "*" = { iam_name_prefix = "auth-dev" } } }

@@ -49,7 +49,7 @@ run "private_encrypted_and_protected_by_default" {
     error_message = "IAM database authentication must be enabled."
   }
   assert {
-    condition     = aws_db_instance.this.deletion_protection && aws_db_instance.this.skip_final_snapshot == false && aws_db_instance.this.final_snapshot_identifier == "auth-dev-final"
+    condition     = aws_db_instance.this.deletion_protection && aws_db_instance.this.skip_final_snapshot == false
     error_message = "Deletion protection and a final snapshot are the default."
   }
   assert {

@@ -2,6 +2,9 @@
 # Every difference between environments lives in an env.hcl; the unit files are identical everywhere.
 locals {
   env = "staging"
+  # Disposable: torn down and rebuilt at will. Deleted secrets go at once (no recovery window), so a rebuild can
+  # re-create them under the same names.
+  disposable = false
 
   # network
   vpc_cidr           = "10.20.0.0/16"
@@ -10,11 +13,12 @@ locals {
   log_retention_days = 30
 
   # rds
-  db_instance_class        = "db.t4g.small"
-  db_allocated_storage_gb  = 20
-  db_multi_az              = false
-  db_deletion_protection   = true
-  db_backup_retention_days = 7
+  db_instance_class           = "db.t4g.small"
+  db_allocated_storage_gb     = 20
+  db_max_allocated_storage_gb = 100 # autoscaling ceiling: RDS wants at least 10% above the allocation
+  db_multi_az                 = false
+  db_deletion_protection      = true
+  db_backup_retention_days    = 7
   # null, except to rebuild the database as a point-in-time restore (runbooks/restore-database.md, path B):
   # { source_db_instance_identifier = "<renamed old instance>", restore_time = "<RFC 3339 UTC>" }
   db_restore_to_point_in_time = null
@@ -29,8 +33,10 @@ locals {
   # scale to zero when idle (the app's event queue buffers while it wakes); off where latency must stay steady
   clickhouse_idle_scaling           = true
   clickhouse_backup_retention_hours = 48
-  # bump (with TF_VAR_password_wo exported) to send a new admin password: README "ClickHouse admin password"
-  clickhouse_admin_password_version = 1
+  # base64 SHA-256 of the service's admin password (a verifier; the password is only in <prefix>/clickhouse-admin).
+  # Placeholder of all zeros until bring-up: no password hashes to it, so the admin cannot log in until the runbook
+  # sets the real one (README "ClickHouse admin password").
+  clickhouse_admin_password_sha256 = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
 
   # alarms: addresses that get the App Runner alarms' notifications (each must confirm AWS's mail first).
   # Empty until the on-call address exists: the alarms still change state and show in CloudWatch.

@@ -1,0 +1,1 @@
+export function toolPath(name: string): string;
