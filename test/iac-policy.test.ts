@@ -79,12 +79,6 @@ resource "aws_iam_role" "deploy" {
   })
 }`;
 
-const rolePolicy = (statement: string) => `
-resource "aws_iam_role_policy" "this" {
-  role   = "r"
-  policy = jsonencode({ Version = "2012-10-17", Statement = [${statement}] })
-}`;
-
 const badFixtures: [string, string, string][] = [
   ['broad-managed-policy', 'AdministratorAccess attached', 'resource "aws_iam_role_policy_attachment" "admin" {\n role = "r"\n policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"\n}'],
   ['broad-managed-policy', 'PowerUserAccess as another variable\'s default', 'variable "read_only_policy_arns" {\n type = list(string)\n default = ["arn:aws:iam::aws:policy/PowerUserAccess"]\n}'],
