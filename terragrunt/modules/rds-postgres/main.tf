@@ -68,6 +68,7 @@ resource "aws_kms_alias" "this" {
 # Created before the instance so that RDS writes into encrypted groups with a retention, instead of
 # creating unencrypted never-expiring ones itself.
 resource "aws_cloudwatch_log_group" "this" {
+  #checkov:skip=CKV_AWS_338:retention is var.log_retention_days, set per environment; PostgreSQL logs can carry statement text, so the default keeps them 90 days, not a year
   for_each = toset(local.log_exports)
 
   name              = "${local.log_group_prefix}/${each.value}"
@@ -120,6 +121,7 @@ resource "terraform_data" "final_snapshot_suffix" {
 }
 
 resource "aws_db_instance" "this" {
+  #checkov:skip=CKV_AWS_118:enhanced monitoring (OS metrics, needs its own IAM role) is not used: alarms read the standard RDS CloudWatch metrics and Performance Insights
   identifier     = var.identifier
   engine         = "postgres"
   engine_version = var.engine_version

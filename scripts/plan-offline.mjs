@@ -1,0 +1,176 @@
+#!/usr/bin/env node
+// `npm run plan:offline`: the real `terragrunt run --all plan` over every environment, offline.
+//   - Terragrunt and Terraform are the real ones (.local/tools/bin/terragrunt from `npm run tools`, terraform on
+//     PATH with the local hashicorp/aws provider mirror, scripts/lib/terraform-cli.mjs).
+//   - AWS is moto (moto_server from `npm run tools`, the maintained AWS emulator) on a loopback port, one server per
+//     account so that STS answers with that account's ID and the generated provider's allowed_account_ids holds.
+//     Every AWS SDK involved (Terragrunt's, the S3 backend's, the provider's) is pointed at it with AWS_ENDPOINT_URL;
+//     the S3 SDK uses path-style requests for an IP-address endpoint, so root.hcl is planned exactly as written.
+//   - State: the S3 backend of root.hcl, for real, against moto. `--backend-bootstrap` lets Terragrunt create the
+//     state bucket there (versioning, encryption, public access block, as it would in a new account).
+//   - Units run from a throwaway copy of terragrunt/, so no .terragrunt-cache or lock file lands in the checkout.
+//   - The ClickHouse Terraform provider cannot be installed here (its v3 tags lack the /v3 module path, so the Go
+//     module proxy refuses it): every `clickhouse` unit is excluded with that reason printed. Units that depend on
+//     it read its mock_outputs (plan is in their mock_outputs_allowed_terraform_commands).
+// Prints one line per unit and exits 1 when any unit fails.
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { basename, join, relative } from 'node:path';
+import { dummyAwsEnv, terraformEnv } from './lib/terraform-cli.mjs';
+import { repoRoot, toolPath } from './lib/toolchain.mjs';
+
+/** The live trees planned: each account's _global units and its environments (all units under live/<account>). */
+export const ACCOUNTS = ['nonprod', 'prod'];
+/** Units needing a provider that cannot be installed here, with the reason printed for each. */
+export const EXCLUDED_UNITS = {
+  clickhouse:
+    'needs the ClickHouse/clickhouse Terraform provider, which cannot be built here (its v3 tags lack the /v3 module path; the Go module proxy answers 403)',
+};
+
+const terragruntSource = join(repoRoot, 'terragrunt');
+
+class PlanError extends Error {}
+
+function freePort() {
+  return new Promise((resolvePort, rejectPort) => {
+    const server = createServer();
+    server.once('error', rejectPort);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+async function startMoto(accountId) {
+  const port = await freePort();
+  // MOTO_ACCOUNT_ID: the account every request is served as (moto docs, "Multi-Account support").
+  const child = spawn(toolPath('moto_server'), ['-H', '127.0.0.1', '-p', String(port)], {
+    env: { ...process.env, MOTO_ACCOUNT_ID: accountId },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => (stderr += chunk.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  for (let attempt = 0; attempt < 150; attempt++) {
+    if (child.exitCode !== null) throw new PlanError(`moto_server exited: ${stderr.trim().split('\n').pop()}`);
+    try {
+      const response = await fetch(`${url}/moto-api/`);
+      if (response.ok) return { url, stop: () => child.kill('SIGTERM') };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolveWait) => setTimeout(resolveWait, 200));
+  }
+  child.kill('SIGKILL');
+  throw new PlanError('moto_server did not answer within 30 seconds');
+}
+
+function accountId(workTree, account) {
+  const text = readFileSync(join(workTree, 'live', account, 'account.hcl'), 'utf8');
+  const match = /account_id\s*=\s*"(\d{12})"/.exec(text);
+  if (!match) throw new PlanError(`live/${account}/account.hcl: no account_id`);
+  return match[1];
+}
+
+/** Unit folders (holding terragrunt.hcl) under a directory, relative to it. */
+function unitsUnder(dir, prefix = '') {
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.'))
+    .flatMap((entry) => {
+      const path = join(dir, entry.name);
+      const name = prefix ? `${prefix}/${entry.name}` : entry.name;
+      return existsSync(join(path, 'terragrunt.hcl')) ? [name] : unitsUnder(path, name);
+    })
+    .sort();
+}
+
+function runTerragrunt(args, options) {
+  return new Promise((resolveRun) => {
+    const child = spawn(toolPath('terragrunt'), args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk) => (output += chunk.toString()));
+    child.on('close', (status) => resolveRun({ status, output }));
+  });
+}
+
+/** Plans every unit of one account against its moto server; returns one result per unit. */
+async function planAccount(workTree, account, log) {
+  const id = accountId(workTree, account);
+  const moto = await startMoto(id);
+  try {
+    const accountDir = join(workTree, 'live', account);
+    const units = unitsUnder(accountDir);
+    const excluded = units.filter((unit) => basename(unit) in EXCLUDED_UNITS);
+    for (const unit of excluded) log(`EXCLUDED ${account}/${unit}: ${EXCLUDED_UNITS[basename(unit)]}`);
+    const reportFile = join(workTree, `report-${account}.json`);
+    const env = {
+      ...terraformEnv(),
+      ...dummyAwsEnv,
+      AWS_ENDPOINT_URL: moto.url,
+      TG_NON_INTERACTIVE: 'true',
+      TG_NO_COLOR: 'true',
+      TG_LOG_FORMAT: 'bare',
+    };
+    const args = [
+      'run', '--all', '--non-interactive', '--backend-bootstrap',
+      '--working-dir', accountDir,
+      '--report-file', reportFile, '--report-format', 'json',
+      ...excluded.flatMap((unit) => ['--queue-exclude-dir', join(accountDir, unit)]),
+      '--', 'plan', '-input=false',
+    ];
+    const { status, output } = await runTerragrunt(args, { cwd: accountDir, env });
+    const report = existsSync(reportFile) ? JSON.parse(readFileSync(reportFile, 'utf8')) : [];
+    const byUnit = new Map(report.map((entry) => [relative(accountDir, entry.Name.startsWith('/') ? entry.Name : join(accountDir, entry.Name)), entry]));
+    const results = units.map((unit) => {
+      if (excluded.includes(unit)) return { unit: `${account}/${unit}`, result: 'excluded' };
+      const entry = byUnit.get(unit);
+      return { unit: `${account}/${unit}`, result: entry ? String(entry.Result).toLowerCase() : 'not run', reason: entry?.Reason };
+    });
+    return { results, status, output };
+  } finally {
+    moto.stop();
+  }
+}
+
+async function main() {
+  const started = Date.now();
+  toolPath('terragrunt');
+  toolPath('moto_server');
+  const work = mkdtempSync(join(tmpdir(), 'plan-offline-'));
+  const cleanup = () => rmSync(work, { recursive: true, force: true });
+  process.on('exit', cleanup);
+  const workTree = join(work, 'terragrunt');
+  cpSync(terragruntSource, workTree, {
+    recursive: true,
+    filter: (source) => !['.terraform', '.terragrunt-cache'].includes(basename(source)),
+  });
+  const log = (line) => process.stdout.write(`${line}\n`);
+  let failed = 0;
+  let planned = 0;
+  for (const account of ACCOUNTS) {
+    const { results, status, output } = await planAccount(workTree, account, log);
+    for (const { unit, result, reason } of results) {
+      if (result === 'excluded') continue;
+      const ok = result === 'succeeded';
+      if (ok) planned += 1;
+      else failed += 1;
+      log(`${ok ? 'ok  ' : 'FAIL'} ${unit}: plan ${result}${reason ? ` (${reason})` : ''}`);
+    }
+    if (status !== 0 || results.some(({ result }) => !['succeeded', 'excluded'].includes(result))) {
+      const tail = output.trim().split('\n').filter((line) => /error|fail/i.test(line)).slice(-15).join('\n');
+      if (tail) process.stderr.write(`${tail}\n`);
+      if (status !== 0 && !results.some(({ result }) => result === 'failed')) failed += 1;
+    }
+  }
+  log(`plan:offline: ${planned} units planned, ${failed} failed, excluded: ${Object.keys(EXCLUDED_UNITS).join(', ')} (${Math.round((Date.now() - started) / 1000)}s)`);
+  process.exitCode = failed === 0 ? 0 : 1;
+}
+
+main().catch((error) => {
+  process.stderr.write(`plan:offline: ${error instanceof PlanError || /is not installed/.test(error.message) ? error.message : `${error.name}: ${error.message}`}\n`);
+  process.exit(1);
+});
