@@ -145,6 +145,9 @@ const badFixtures: [string, string, string][] = [
   ['open-ingress', 'ingress rule from anywhere', 'resource "aws_vpc_security_group_ingress_rule" "db" {\n cidr_ipv4 = "0.0.0.0/0"\n from_port = 5432\n}'],
   ['open-ingress', 'IPv6 ingress rule from anywhere', 'resource "aws_vpc_security_group_ingress_rule" "db" {\n cidr_ipv6 = "::/0"\n}'],
   ['open-ingress', 'inline ingress', 'resource "aws_security_group" "db" {\n ingress {\n from_port = 22\n to_port = 22\n protocol = "tcp"\n cidr_blocks = ["0.0.0.0/0"]\n }\n}'],
+  ['open-ingress', 'port 443 from anywhere to a group no public load balancer uses', 'resource "aws_security_group" "alb" {}\nresource "aws_lb" "public" {\n internal = false\n security_groups = [aws_security_group.alb.id]\n}\nresource "aws_security_group" "tasks" {}\nresource "aws_vpc_security_group_ingress_rule" "tasks" {\n security_group_id = aws_security_group.tasks.id\n cidr_ipv4 = "0.0.0.0/0"\n from_port = 443\n to_port = 443\n}'],
+  ['open-ingress', 'a port other than 80/443 from anywhere to a public load balancer', 'resource "aws_security_group" "alb" {}\nresource "aws_lb" "public" {\n internal = false\n security_groups = [aws_security_group.alb.id]\n}\nresource "aws_vpc_security_group_ingress_rule" "alb" {\n security_group_id = aws_security_group.alb.id\n cidr_ipv4 = "0.0.0.0/0"\n from_port = 8080\n to_port = 8080\n}'],
+  ['open-ingress', 'port 443 from anywhere to an internal load balancer', 'resource "aws_security_group" "alb" {}\nresource "aws_lb" "private" {\n internal = true\n security_groups = [aws_security_group.alb.id]\n}\nresource "aws_vpc_security_group_ingress_rule" "alb" {\n security_group_id = aws_security_group.alb.id\n cidr_ipv4 = "0.0.0.0/0"\n from_port = 443\n to_port = 443\n}'],
   ['open-ingress', 'legacy rule', 'resource "aws_security_group_rule" "ssh" {\n type = "ingress"\n cidr_blocks = ["10.0.0.0/8", "0.0.0.0/0"]\n}'],
   ['broad-managed-policy', 'AdministratorAccess attached', 'resource "aws_iam_role_policy_attachment" "admin" {\n role = "r"\n policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"\n}'],
   ['broad-managed-policy', 'PowerUserAccess as another variable\'s default', 'variable "read_only_policy_arns" {\n type = list(string)\n default = ["arn:aws:iam::aws:policy/PowerUserAccess"]\n}'],
@@ -220,6 +223,8 @@ const goodFixtures: [string, string][] = [
      resource "aws_iam_role" "deploy" { assume_role_policy = data.aws_iam_policy_document.trust.json }`,
   ],
 ];
+
+goodFixtures.push(['HTTPS from anywhere to the group of an internet-facing load balancer (the documented exception)', 'resource "aws_security_group" "alb" {}\nresource "aws_lb" "public" {\n internal = false\n security_groups = [aws_security_group.alb.id]\n}\nresource "aws_vpc_security_group_ingress_rule" "https" {\n security_group_id = aws_security_group.alb.id\n cidr_ipv4 = "0.0.0.0/0"\n from_port = 443\n to_port = 443\n}']);
 
 goodFixtures.push(['PowerUserAccess as the default of infra_policy_arns (the documented exception)', 'variable "infra_policy_arns" {\n type = list(string)\n default = ["arn:aws:iam::aws:policy/PowerUserAccess"]\n}']);
 

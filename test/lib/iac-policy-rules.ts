@@ -112,7 +112,18 @@ function openIngress({ module }: ModuleFacts): string[] {
   for (const [name, rule] of resources(module, 'aws_security_group_rule')) {
     if (rule.type !== 'egress') for (const cidr of open(rule.cidr_blocks, rule.ipv6_cidr_blocks)) problems.push(`aws_security_group_rule.${name}: ingress from ${cidr}`);
   }
+  // The one exception: HTTP/HTTPS (literal port 80 or 443) to the group of an internet-facing load balancer.
+  const publicLbGroups = new Set(
+    resources(module, 'aws_lb')
+      .filter(([, lb]) => lb.internal === false)
+      .flatMap(([, lb]) => list(lb.security_groups).map((group) => /^\$\{aws_security_group\.(\w+)\.id\}$/.exec(String(group))?.[1]))
+      .filter((group): group is string => group !== undefined),
+  );
+  const toPublicListener = (rule: HclJson) =>
+    [80, 443].includes(rule.from_port as number) && rule.to_port === rule.from_port &&
+    publicLbGroups.has(/^\$\{aws_security_group\.(\w+)\.id\}$/.exec(String(rule.security_group_id))?.[1] ?? '');
   for (const [name, rule] of resources(module, 'aws_vpc_security_group_ingress_rule')) {
+    if (toPublicListener(rule)) continue;
     for (const cidr of open(rule.cidr_ipv4, rule.cidr_ipv6)) problems.push(`aws_vpc_security_group_ingress_rule.${name}: ingress from ${cidr}`);
   }
   return problems;
@@ -198,7 +209,7 @@ export const RULES: Rule[] = [
   {
     id: 'open-ingress',
     forbids: 'a security group ingress (inline, aws_security_group_rule, aws_vpc_security_group_ingress_rule) from 0.0.0.0/0 or ::/0',
-    exceptions: 'egress rules',
+    exceptions: 'egress rules; aws_vpc_security_group_ingress_rule on literal port 80 or 443 to the security group of an aws_lb with internal = false (the public listener of ecs-fargate-service)',
     check: openIngress,
   },
   {

@@ -15,14 +15,24 @@ resource "aws_security_group" "alb" {
   tags = merge(var.tags, { Name = "${var.name}-alb" })
 }
 
-resource "aws_vpc_security_group_ingress_rule" "alb_public" {
-  for_each = { http = 80, https = 443 }
-
+# The only ingress from the internet in the platform (test/lib/iac-policy-rules.ts allows it for 80 and 443 on the
+# group of an internet-facing load balancer, nowhere else).
+resource "aws_vpc_security_group_ingress_rule" "alb_https" {
   security_group_id = aws_security_group.alb.id
-  description       = "${upper(each.key)} from the internet"
+  description       = "HTTPS from the internet"
   ip_protocol       = "tcp"
-  from_port         = each.value
-  to_port           = each.value
+  from_port         = 443
+  to_port           = 443
+  cidr_ipv4         = "0.0.0.0/0"
+}
+
+# Answered with a redirect to HTTPS only.
+resource "aws_vpc_security_group_ingress_rule" "alb_http" {
+  security_group_id = aws_security_group.alb.id
+  description       = "HTTP from the internet (redirected to HTTPS)"
+  ip_protocol       = "tcp"
+  from_port         = 80
+  to_port           = 80
   cidr_ipv4         = "0.0.0.0/0"
 }
 

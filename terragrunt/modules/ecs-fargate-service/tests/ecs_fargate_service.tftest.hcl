@@ -263,7 +263,7 @@ run "security_groups_admit_only_the_load_balancer" {
   }
 
   assert {
-    condition     = toset([for rule in aws_vpc_security_group_ingress_rule.alb_public : rule.from_port]) == toset([80, 443])
+    condition     = [for rule in [aws_vpc_security_group_ingress_rule.alb_https, aws_vpc_security_group_ingress_rule.alb_http] : [rule.from_port, rule.to_port, rule.cidr_ipv4, rule.security_group_id]] == [[443, 443, "0.0.0.0/0", aws_security_group.alb.id], [80, 80, "0.0.0.0/0", aws_security_group.alb.id]]
     error_message = "The load balancer admits 80 and 443 from the internet, nothing else."
   }
 }
