@@ -11,10 +11,9 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 require aws terragrunt jq
 
-usage="usage: apply-ecs-unit.sh <unit-dir> <image-tag> <image-digest> [wait-timeout-seconds]"
-unit_dir="${1:?$usage}"
-export IMAGE_TAG="${2:?$usage}"
-export IMAGE_DIGEST="${3:?$usage}"
+unit_dir="${1:?usage: apply-ecs-unit.sh <unit-dir> <image-tag> <image-digest> [wait-timeout-seconds]}"
+export IMAGE_TAG="${2:?usage: apply-ecs-unit.sh <unit-dir> <image-tag> <image-digest> [wait-timeout-seconds]}"
+export IMAGE_DIGEST="${3:?usage: apply-ecs-unit.sh <unit-dir> <image-tag> <image-digest> [wait-timeout-seconds]}"
 wait_timeout="${4:-1200}"
 [[ "$IMAGE_DIGEST" =~ ^sha256:[0-9a-f]{64}$ ]] || die "image digest must be sha256:<64 hex>, got '$IMAGE_DIGEST'"
 

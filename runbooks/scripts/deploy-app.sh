@@ -14,9 +14,8 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 require aws
 
-usage="usage: deploy-app.sh <env> <image-tag> [wait-timeout-seconds]"
-env_name="${1:?$usage}"
-image_tag="${2:?$usage}"
+env_name="${1:?usage: deploy-app.sh <env> <image-tag> [wait-timeout-seconds]}"
+image_tag="${2:?usage: deploy-app.sh <env> <image-tag> [wait-timeout-seconds]}"
 target="$(compute_target "$env_name")"
 dir="$(env_dir "$env_name")"
 repository="${ECR_REPOSITORY:-auth-platform/auth}"

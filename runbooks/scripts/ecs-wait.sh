@@ -14,11 +14,10 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 require aws jq
 
-usage="usage: ecs-wait.sh <cluster> <service> <task-definition-arn> <target-group-arn> [timeout-seconds]"
-cluster="${1:?$usage}"
-service="${2:?$usage}"
-task_definition="${3:?$usage}"
-target_group="${4:?$usage}"
+cluster="${1:?usage: ecs-wait.sh <cluster> <service> <task-definition-arn> <target-group-arn> [timeout-seconds]}"
+service="${2:?usage: ecs-wait.sh <cluster> <service> <task-definition-arn> <target-group-arn> [timeout-seconds]}"
+task_definition="${3:?usage: ecs-wait.sh <cluster> <service> <task-definition-arn> <target-group-arn> [timeout-seconds]}"
+target_group="${4:?usage: ecs-wait.sh <cluster> <service> <task-definition-arn> <target-group-arn> [timeout-seconds]}"
 timeout="${5:-1200}"
 [[ "$timeout" =~ ^[0-9]+$ ]] || die "timeout must be a number of seconds, got '$timeout'"
 interval="${ECS_WAIT_INTERVAL:-15}"
