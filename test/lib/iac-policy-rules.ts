@@ -46,6 +46,11 @@ export const STAR_ONLY_ACTIONS = new Set([
   'ec2:DescribeRouteTables',
   'ec2:DescribeNatGateways',
   'tag:GetResources',
+  // Amazon ECS and Elastic Load Balancing V2 (Service Authorization Reference): no resource types for these.
+  'ecs:RegisterTaskDefinition',
+  'ecs:DeregisterTaskDefinition',
+  'ecs:DescribeTaskDefinition',
+  'elasticloadbalancing:DescribeTargetHealth',
 ]);
 
 const OPEN_CIDRS = new Set(['0.0.0.0/0', '::/0']);
