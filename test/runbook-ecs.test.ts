@@ -392,3 +392,38 @@ test('deploy-app refuses an env.hcl whose compute_target is unknown', async (t) 
   })();
   t.regex(result, /unknown compute_target 'lambda'/);
 });
+
+// redeploy.sh / ecs-redeploy.sh (the rotation scripts' last step)
+
+/** `aws ecs update-service ... --query 'service.[taskDefinition, loadBalancers[0].targetGroupArn]' --output text`. */
+const updateService = (revision: number): FakeAnswer => ({ stdout: `${TASK_DEFINITION(revision)}\t${TARGET_GROUP}\n` });
+
+test('redeploy on ECS: forces a new deployment of the same task definition and waits for it', async (t) => {
+  const cli = fake(t, ['aws'], [
+    { tool: 'aws', match: ['update-service', '--force-new-deployment'], answers: [updateService(8)] },
+    {
+      tool: 'aws',
+      match: ['describe-services'],
+      answers: [
+        describeServices([{ status: 'PRIMARY', revision: 8, rolloutState: 'IN_PROGRESS', running: 1 }, { status: 'ACTIVE', revision: 8, rolloutState: 'COMPLETED', running: 2 }]),
+        describeServices([{ status: 'PRIMARY', revision: 8, rolloutState: 'COMPLETED', running: 2 }]),
+      ],
+    },
+    { tool: 'aws', match: ['describe-target-health'], answers: [targetHealth(['healthy', 'healthy', 'draining'])] },
+  ]);
+  const result = await cli.run(join(scripts, 'redeploy.sh'), ['dev'], fast);
+  t.is(result.code, 0, result.stderr);
+  const update = cli.calls()[0]!;
+  t.deepEqual(update.argv.slice(0, 2), ['ecs', 'update-service']);
+  t.true(update.argv.join(' ').includes('--cluster auth-dev --service auth-dev --force-new-deployment'));
+  t.deepEqual(cli.calls().map((call) => call.argv[1]), ['update-service', 'describe-services', 'describe-services', 'describe-target-health']);
+  t.regex(result.stderr, /auth-dev redeployed/);
+});
+
+test('redeploy follows env.hcl: staging redeploys App Runner', async (t) => {
+  const cli = fake(t, ['aws'], [{ tool: 'aws', match: ['list-services'], answers: [{ stdout: 'None\n' }] }]);
+  const result = await cli.run(join(scripts, 'redeploy.sh'), ['staging'], fast);
+  t.is(result.code, 1);
+  t.regex(result.stderr, /no App Runner service auth-staging/);
+  t.false(cli.calls().some((call) => call.argv[0] === 'ecs'));
+});
