@@ -427,3 +427,21 @@ test('redeploy follows env.hcl: staging redeploys App Runner', async (t) => {
   t.regex(result.stderr, /no App Runner service auth-staging/);
   t.false(cli.calls().some((call) => call.argv[0] === 'ecs'));
 });
+
+// .github/scripts/list-units.sh: the plan summary expects a plan from exactly the units run --all plans
+
+test('list-units leaves out the app unit of the compute target an environment does not run, unless it is retiring', (t) => {
+  const list = (dir: string) => execFileSync(join(repoRoot, '.github', 'scripts', 'list-units.sh'), [dir], { encoding: 'utf8' }).trim().split('\n');
+  const live = join(repoRoot, 'terragrunt', 'live');
+  t.deepEqual(list(join(live, 'nonprod/eu-west-1/dev')), ['alarms', 'app-ecs', 'clickhouse', 'network', 'rds', 'secrets']);
+  t.deepEqual(list(join(live, 'nonprod/eu-west-1/staging')), ['alarms', 'app', 'clickhouse', 'network', 'rds', 'secrets']);
+  t.deepEqual(list(join(live, 'prod/eu-west-1/prod')), ['alarms', 'app', 'clickhouse', 'network', 'rds', 'secrets']);
+  // During a move both are up: the retiring target's unit is planned too.
+  const dir = fake(t, [], []).dir;
+  const env = join(dir, 'dev');
+  execFileSync('cp', ['-r', join(live, 'nonprod/eu-west-1/dev'), env]);
+  const text = readFileSync(join(env, 'env.hcl'), 'utf8');
+  t.true(text.includes('  compute_targets_retiring = []'));
+  writeFileSync(join(env, 'env.hcl'), text.replace('  compute_targets_retiring = []', '  compute_targets_retiring = ["apprunner"]'));
+  t.deepEqual(list(env), ['alarms', 'app', 'app-ecs', 'clickhouse', 'network', 'rds', 'secrets']);
+});
