@@ -14,18 +14,19 @@ import { parseAppRunnerCell, parseContractTable } from './lib/contract-table.ts'
 const loaded = readPlaces();
 const facts = configFacts();
 
-test('app config, .env.example, contract, compose and every App Runner unit agree', async (t) => {
+test('app config, .env.example, contract, compose and every App Runner and ECS unit agree', async (t) => {
   const { places, problems } = await loaded;
   const drift = [...problems, ...findDrift(facts, places)];
   t.deepEqual(drift, [], `\n${drift.join('\n')}`);
 });
 
-test('the check reads real places: the config has variables and every environment has an App Runner unit', async (t) => {
+test('the check reads real places: the config has variables and every environment has an App Runner and an ECS unit', async (t) => {
   const { places } = await loaded;
   t.true(facts.length >= 40, `only ${facts.length} variables from app/src/config`);
   t.deepEqual(
     places.appRunner.map((unit) => unit.unit).sort(),
-    ['terragrunt/live/nonprod/eu-west-1/dev/app', 'terragrunt/live/nonprod/eu-west-1/staging/app', 'terragrunt/live/prod/eu-west-1/prod/app'],
+    ['dev', 'staging'].flatMap((env) => ['app', 'app-ecs'].map((unit) => `terragrunt/live/nonprod/eu-west-1/${env}/${unit}`))
+      .concat(['terragrunt/live/prod/eu-west-1/prod/app', 'terragrunt/live/prod/eu-west-1/prod/app-ecs']).sort(),
   );
   t.is(places.contract.length, facts.length);
 });

@@ -141,6 +141,8 @@ const goodFixtures: [string, string][] = [
   ],
 ];
 
+goodFixtures.push(['HTTPS from anywhere to the group of an internet-facing load balancer (the documented exception)', 'resource "aws_security_group" "alb" {}\nresource "aws_lb" "public" {\n internal = false\n security_groups = [aws_security_group.alb.id]\n}\nresource "aws_vpc_security_group_ingress_rule" "https" {\n security_group_id = aws_security_group.alb.id\n cidr_ipv4 = "0.0.0.0/0"\n from_port = 443\n to_port = 443\n}']);
+
 goodFixtures.push(['PowerUserAccess as the default of infra_policy_arns (the documented exception)', 'variable "infra_policy_arns" {\n type = list(string)\n default = ["arn:aws:iam::aws:policy/PowerUserAccess"]\n}']);
 
 goodFixtures.push([

@@ -11,7 +11,7 @@ import { dependencyPath, evaluateInputs, HclCache, loadUnit, terragruntDir } fro
 
 const liveDir = join(terragruntDir, 'live');
 const ENVIRONMENTS = ['nonprod/eu-west-1/dev', 'nonprod/eu-west-1/staging', 'prod/eu-west-1/prod'];
-const ENV_UNITS = ['alarms', 'app', 'clickhouse', 'network', 'rds', 'secrets'];
+const ENV_UNITS = ['alarms', 'app', 'app-ecs', 'clickhouse', 'network', 'rds', 'secrets'];
 const GLOBAL_UNITS = ['ecr', 'github-oidc', 'state-backend'];
 
 // Units that may exist in some environments only, with the reason. Empty: the environments are symmetric.
@@ -147,15 +147,19 @@ test('app unit: every app config variable is set, secrets only through runtime_e
   }
 });
 
-test('secrets unit: the reader role is the app instance role, by the name apprunner-service gives it', async (t) => {
+test('secrets unit: the reader role is the role of the environment\'s compute target, by the name its module gives it', async (t) => {
   const loaded = await cache;
-  // The module names the role "<name>-apprunner-instance"; if it changes, this convention must change with it.
+  // apprunner-service names the instance role "<name>-apprunner-instance", ecs-fargate-service the task execution
+  // role "<name>-ecs-execution"; if either changes, this convention must change with it.
   t.regex(readFileSync(join(modulesDir, 'apprunner-service', 'iam.tf'), 'utf8'), /name\s+= "\$\{var\.name\}-apprunner-instance"/);
+  t.regex(readFileSync(join(modulesDir, 'ecs-fargate-service', 'iam.tf'), 'utf8'), /name\s+= "\$\{var\.name\}-ecs-execution"/);
+  const role = { apprunner: { unit: 'app', suffix: 'apprunner-instance' }, 'ecs-fargate': { unit: 'app-ecs', suffix: 'ecs-execution' } };
   for (const env of ENVIRONMENTS) {
-    const app = evaluateInputs(loaded, loadUnit(loaded, join(liveDir, env, 'app', 'terragrunt.hcl'))).values;
+    const target = (await parseHclFile(join(liveDir, env, 'env.hcl'))).locals[0].compute_target as keyof typeof role;
+    const app = evaluateInputs(loaded, loadUnit(loaded, join(liveDir, env, role[target].unit, 'terragrunt.hcl'))).values;
     const secrets = evaluateInputs(loaded, loadUnit(loaded, join(liveDir, env, 'secrets', 'terragrunt.hcl'))).values;
     const account = (await parseHclFile(join(liveDir, env.split('/')[0]!, 'account.hcl'))).locals[0].account_id;
-    t.deepEqual(secrets.reader_role_arns, [`arn:aws:iam::${account}:role/${String(app.name)}-apprunner-instance`]);
+    t.deepEqual(secrets.reader_role_arns, [`arn:aws:iam::${account}:role/${String(app.name)}-${role[target].suffix}`], env);
   }
 });
 

@@ -3,11 +3,20 @@
 // All environments, not only dev: prod's shape differs (3 AZs, NAT per AZ, Multi-AZ), and one plan of all units
 // costs about twice a dev-only plan (one init, one provider start).
 import test from 'ava';
+import { join } from 'node:path';
+import { parseHclFile } from './lib/hcl.ts';
+import { terragruntDir } from './lib/live-tree.ts';
 import { planSmoke } from './lib/plan-smoke.ts';
 
 const ENVIRONMENTS = ['nonprod/eu-west-1/dev', 'nonprod/eu-west-1/staging', 'prod/eu-west-1/prod'];
+// Each environment plans the app unit of its env.hcl compute_target; the other one is excluded there (exclude block).
+const APP_UNIT: Record<string, string> = { apprunner: 'app', 'ecs-fargate': 'app-ecs' };
+const appUnits = Object.fromEntries(await Promise.all(ENVIRONMENTS.map(async (env) => {
+  const target = String((await parseHclFile(join(terragruntDir, 'live', env, 'env.hcl'))).locals[0].compute_target);
+  return [env, APP_UNIT[target] ?? `unknown compute_target ${target}`] as const;
+})));
 const UNITS = [
-  ...ENVIRONMENTS.flatMap((env) => ['network', 'rds', 'secrets', 'alarms', 'clickhouse', 'app'].map((unit) => `${env}/${unit}`)),
+  ...ENVIRONMENTS.flatMap((env) => ['network', 'rds', 'secrets', 'alarms', 'clickhouse', appUnits[env]!].map((unit) => `${env}/${unit}`)),
   ...['nonprod', 'prod'].flatMap((account) => ['state-backend', 'github-oidc', 'ecr'].map((unit) => `${account}/_global/${unit}`)),
 ];
 
@@ -45,4 +54,13 @@ test('plan smoke: only the documented units are left out, for the documented rea
     // Resource counts exist only when the plan succeeded; the test above reports a failed plan.
     if (ok) t.true((unit.resources ?? 0) > 0, `${unit.unit} planned no resources`);
   }
+});
+
+test('plan smoke: both compute targets are planned, dev on ECS Fargate and staging and prod on App Runner', async (t) => {
+  const { units } = await smoke;
+  const planned = (unit: string) => units.find((entry) => entry.unit === unit);
+  t.is(planned('nonprod/eu-west-1/dev/app-ecs')?.module, 'ecs-fargate-service');
+  t.is(planned('nonprod/eu-west-1/staging/app')?.module, 'apprunner-service');
+  t.is(planned('prod/eu-west-1/prod/app')?.module, 'apprunner-service');
+  t.true(units.filter((entry) => /\/app(-ecs)?$/.test(entry.unit)).every((entry) => entry.planned));
 });

@@ -12,7 +12,7 @@ import { scramSha256Verifier } from '../runbooks/scripts/scram-verifier.mjs';
 
 const adminUrl = process.env.TEST_DATABASE_ADMIN_URL;
 const script = join(repoRoot, 'runbooks', 'scripts', 'rotate-database-credentials.sh');
-const SERVICE_ARN = 'arn:aws:apprunner:eu-west-1:111111111111:service/auth-dev/0123456789abcdef';
+const SERVICE_ARN = 'arn:aws:apprunner:eu-west-1:111111111111:service/auth-staging/0123456789abcdef';
 
 test.before(() => {
   if (!adminUrl) throw new Error('TEST_DATABASE_ADMIN_URL is not set: run through `npm test`, which starts PostgreSQL');
@@ -48,10 +48,10 @@ async function setup(t: { teardown(fn: () => unknown): void }) {
   const secret = { username: `${base}_blue`, password: oldPassword, host: 'db.internal', port: 5432, dbname: database, url: 'redacted' };
   const master = { username: decodeURIComponent(url.username), password: decodeURIComponent(url.password) };
   const rules: FakeRule[] = [
-    { tool: 'aws', match: ['get-secret-value', 'auth/dev/database'], answers: [{ stdout: `${JSON.stringify(secret)}\n` }] },
-    { tool: 'aws', match: ['describe-db-instances', 'auth-dev'], answers: [{ stdout: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:rds!db-1\n' }] },
+    { tool: 'aws', match: ['get-secret-value', 'auth/staging/database'], answers: [{ stdout: `${JSON.stringify(secret)}\n` }] },
+    { tool: 'aws', match: ['describe-db-instances', 'auth-staging'], answers: [{ stdout: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:rds!db-1\n' }] },
     { tool: 'aws', match: ['get-secret-value', 'rds!db-1'], answers: [{ stdout: `${JSON.stringify(master)}\n` }] },
-    { tool: 'aws', match: ['put-secret-value', 'auth/dev/database'], answers: [{ stdout: 'v2\n' }] },
+    { tool: 'aws', match: ['put-secret-value', 'auth/staging/database'], answers: [{ stdout: 'v2\n' }] },
     { tool: 'aws', match: ['list-services'], answers: [{ stdout: `${SERVICE_ARN}\n` }] },
     { tool: 'aws', match: ['start-deployment'], answers: [{ stdout: 'op-1\n' }] },
     { tool: 'aws', match: ['describe-service', 'Service.Status'], answers: [{ stdout: 'RUNNING\n' }] },
@@ -69,7 +69,7 @@ function writtenSecret(fake: FakeCli): Record<string, unknown> {
 test('rotation sets a new password on the idle user, switches the secret, redeploys, and keeps the old user working', async (t) => {
   const { url, base, database, oldPassword, rules, env } = await setup(t);
   const fake = new FakeCli(['aws'], [...rules, { tool: 'aws', match: ['list-operations'], answers: [{ stdout: 'op-1\tSTART_DEPLOYMENT\tSUCCEEDED\n' }] }]);
-  const result = await fake.run(script, ['dev'], env);
+  const result = await fake.run(script, ['staging'], env);
   t.is(result.code, 0, result.stderr);
 
   const secret = writtenSecret(fake);
@@ -90,7 +90,7 @@ test('rotation sets a new password on the idle user, switches the secret, redepl
 test('REVOKE_PREVIOUS=1 removes LOGIN from the previous user only after the deploy succeeded', async (t) => {
   const { url, base, database, oldPassword, rules, env } = await setup(t);
   const fake = new FakeCli(['aws'], [...rules, { tool: 'aws', match: ['list-operations'], answers: [{ stdout: 'op-1\tSTART_DEPLOYMENT\tSUCCEEDED\n' }] }]);
-  const result = await fake.run(script, ['dev'], { ...env, REVOKE_PREVIOUS: '1' });
+  const result = await fake.run(script, ['staging'], { ...env, REVOKE_PREVIOUS: '1' });
   t.is(result.code, 0, result.stderr);
   t.false(await canLogin(url, `${base}_blue`, oldPassword, database));
   t.true(await canLogin(url, `${base}_green`, String(writtenSecret(fake).password), database));
@@ -99,9 +99,9 @@ test('REVOKE_PREVIOUS=1 removes LOGIN from the previous user only after the depl
 test('a failed redeploy leaves the serving user working and says how to resume', async (t) => {
   const { url, base, database, oldPassword, rules, env } = await setup(t);
   const fake = new FakeCli(['aws'], [...rules, { tool: 'aws', match: ['list-operations'], answers: [{ stdout: 'op-1\tSTART_DEPLOYMENT\tROLLBACK_SUCCEEDED\n' }] }]);
-  const result = await fake.run(script, ['dev'], { ...env, REVOKE_PREVIOUS: '1' });
+  const result = await fake.run(script, ['staging'], { ...env, REVOKE_PREVIOUS: '1' });
   t.is(result.code, 1);
-  t.regex(result.stderr, /rerun apprunner-redeploy\.sh dev/);
+  t.regex(result.stderr, /rerun redeploy\.sh staging/);
   t.true(await canLogin(url, `${base}_blue`, oldPassword, database), 'no revoke after a failed deploy');
 });
 
@@ -109,7 +109,7 @@ test('a secret whose user is not one of the alternating pair stops the rotation 
   const fake = new FakeCli(['aws'], [
     { tool: 'aws', match: ['get-secret-value'], answers: [{ stdout: '{"username":"postgres","password":"x","host":"h","port":5432,"dbname":"auth"}\n' }] },
   ]);
-  const result = await fake.run(script, ['dev'], {});
+  const result = await fake.run(script, ['staging'], {});
   t.is(result.code, 1);
   t.regex(result.stderr, /not one of the alternating users/);
   t.false(fake.calls().some((call) => call.argv.includes('put-secret-value')));
@@ -129,17 +129,17 @@ test('ClickHouse rotation sends only the SHA-256 of the new password, then switc
   const current = { username: 'auth_app_green', password: 'old', url: 'https://ch.internal:8443', database: 'auth' };
   const admin = { username: 'default', password: 'admin-password', url: 'https://ch.internal:8443' };
   const fake = new FakeCli(['aws', 'curl'], [
-    { tool: 'aws', match: ['get-secret-value', 'auth/dev/clickhouse-admin'], answers: [{ stdout: `${JSON.stringify(admin)}\n` }] },
-    { tool: 'aws', match: ['get-secret-value', 'auth/dev/clickhouse'], answers: [{ stdout: `${JSON.stringify(current)}\n` }] },
+    { tool: 'aws', match: ['get-secret-value', 'auth/staging/clickhouse-admin'], answers: [{ stdout: `${JSON.stringify(admin)}\n` }] },
+    { tool: 'aws', match: ['get-secret-value', 'auth/staging/clickhouse'], answers: [{ stdout: `${JSON.stringify(current)}\n` }] },
     { tool: 'curl', match: ['https://ch.internal:8443/'], answers: [{ stdout: '' }] },
-    { tool: 'aws', match: ['put-secret-value', 'auth/dev/clickhouse'], answers: [{ stdout: 'v2\n' }] },
+    { tool: 'aws', match: ['put-secret-value', 'auth/staging/clickhouse'], answers: [{ stdout: 'v2\n' }] },
     { tool: 'aws', match: ['list-services'], answers: [{ stdout: `${SERVICE_ARN}\n` }] },
     { tool: 'aws', match: ['start-deployment'], answers: [{ stdout: 'op-1\n' }] },
     { tool: 'aws', match: ['describe-service', 'Service.Status'], answers: [{ stdout: 'RUNNING\n' }] },
     { tool: 'aws', match: ['list-operations'], answers: [{ stdout: 'op-1\tSTART_DEPLOYMENT\tSUCCEEDED\n' }] },
   ]);
   const script = join(repoRoot, 'runbooks', 'scripts', 'rotate-clickhouse-credentials.sh');
-  const result = await fake.run(script, ['dev'], { FAKE_CLI_READ_STDIN: 'curl', APPRUNNER_WAIT_INTERVAL: '0' });
+  const result = await fake.run(script, ['staging'], { FAKE_CLI_READ_STDIN: 'curl', APPRUNNER_WAIT_INTERVAL: '0' });
   t.is(result.code, 0, result.stderr);
 
   const put = fake.calls().find((call) => call.argv.includes('put-secret-value'))!;

@@ -260,13 +260,14 @@ test('deploy: a rollback by App Runner fails it before the smoke test; a timeout
     { tool: 'terragrunt', match: ['apply'], answers: [{}] },
     { tool: 'aws', match: ['list-operations'], answers: [{ stdout: 'op-0\n' }, op('op-1', status)] },
   ];
+  // staging: an App Runner environment (env.hcl compute_target); the ECS path is in runbook-ecs.test.ts.
   const rolledBack = fake(t, ['aws', 'terragrunt'], scenario('ROLLBACK_SUCCEEDED'));
-  const result = await rolledBack.run(join(scripts, 'deploy.sh'), ['dev', SHA], fast);
+  const result = await rolledBack.run(join(scripts, 'deploy.sh'), ['staging', SHA], fast);
   t.is(result.code, 1);
   t.false(rolledBack.calls().some((call) => call.argv.includes('describe-service')));
   t.notRegex(result.stderr, /GET \/readyz/);
   const busy = fake(t, ['aws', 'terragrunt'], scenario('IN_PROGRESS'));
-  const timedOut = await busy.run(join(scripts, 'deploy.sh'), ['dev', SHA], { ...fast, APPRUNNER_WAIT_TIMEOUT: '0' });
+  const timedOut = await busy.run(join(scripts, 'deploy.sh'), ['staging', SHA], { ...fast, APPRUNNER_WAIT_TIMEOUT: '0' });
   t.is(timedOut.code, 2, timedOut.stderr);
   t.regex(timedOut.stderr, /timed out/);
 });

@@ -189,7 +189,7 @@ test('the trust rule fails on an unknown role, a plan role outside pull requests
   t.regex(trustFindings(wf({ push: {} }, { a: job('prod', 'arn:aws:iam::111111111111:role/gh-deploy-prod') }), fixtureTrust).join(), /not a role of the github-oidc trust in nonprod/);
   t.regex(trustFindings(wf({ push: {} }, { a: job(undefined, 'arn:aws:iam::222222222222:role/gh-deploy-prod') }), fixtureTrust).join(), /without an environment/);
   t.regex(trustFindings(wf({ push: {} }, { a: job('dev', 'arn:aws:iam::333333333333:role/gh-deploy-dev') }), fixtureTrust).join(), /unknown account/);
-  const wrongTarget = { environment: 'dev', steps: [...job('dev', 'arn:aws:iam::111111111111:role/gh-deploy-dev').steps, { uses: './.github/actions/deploy-app', with: { 'unit-dir': 'terragrunt/live/prod/eu-west-1/prod/app' } }] };
+  const wrongTarget = { environment: 'dev', steps: [...job('dev', 'arn:aws:iam::111111111111:role/gh-deploy-dev').steps, { uses: './.github/actions/deploy-app', with: { 'env-dir': 'terragrunt/live/prod/eu-west-1/prod' } }] };
   t.regex(trustFindings(wf({ push: {} }, { a: wrongTarget }), fixtureTrust).join(), /does not belong to nonprod\/dev/);
   t.deepEqual(trustFindings(wf({ pull_request: {} }, { a: job(undefined, 'arn:aws:iam::111111111111:role/gh-plan') }), fixtureTrust), []);
   t.regex(trustFindings(wf({ push: {} }, { a: job('dev', '${{ vars.ROLE }}') }), fixtureTrust).join(), /not a literal role ARN/);

@@ -33,6 +33,27 @@ env_dir() {
   esac
 }
 
+# One string setting of an environment's env.hcl (a line `  <name> = "<value>"`), e.g. compute_target.
+env_setting() {
+  local file value
+  file="$(env_dir "$1")/env.hcl"
+  [ -f "$file" ] || die "no $file"
+  value="$(sed -n "s/^  $2 *= *\"\([^\"]*\)\".*/\1/p" "$file")"
+  [ -n "$value" ] || die "$file sets no string $2"
+  printf '%s' "$value"
+}
+
+# The compute target that serves an environment and takes its deploys (env.hcl compute_target):
+# apprunner (unit app) or ecs-fargate (unit app-ecs).
+compute_target() {
+  local target
+  target="$(env_setting "$1" compute_target)"
+  case "$target" in
+    apprunner | ecs-fargate) printf '%s' "$target" ;;
+    *) die "env.hcl of $1: unknown compute_target '$target' (expected apprunner or ecs-fargate)" ;;
+  esac
+}
+
 # Secrets follow <project>/<env>/<name>; see architecture/PLATFORM_CONTRACT.md.
 secret_id() {
   printf 'auth/%s/%s' "$1" "$2"

@@ -42,6 +42,6 @@ log "pointing $secret at $next_user"
 jq --arg username "$next_user" --arg password "$password" '.username = $username | .password = $password' <<<"$current" |
   put_secret_json_from_stdin "$secret"
 
-"$(dirname "$0")/apprunner-redeploy.sh" "$env_name" ||
-  die "redeploy failed: instances still use $current_user, whose password is unchanged; fix the deploy and rerun apprunner-redeploy.sh $env_name"
+"$(dirname "$0")/redeploy.sh" "$env_name" ||
+  die "redeploy failed: instances still use $current_user, whose password is unchanged; fix the deploy and rerun redeploy.sh $env_name"
 log "ClickHouse credentials rotated: auth-$env_name now writes as $next_user"

@@ -44,8 +44,8 @@ jq -n --arg username "$next_user" --arg password "$password" --arg host "$host" 
     url: "postgres://\($username):\($password)@\($host):\($port)/\($dbname)?sslmode=verify-full"}' |
   put_secret_json_from_stdin "$secret"
 
-"$(dirname "$0")/apprunner-redeploy.sh" "$env_name" ||
-  die "redeploy failed: instances still use $current_user, whose password is unchanged; fix the deploy and rerun apprunner-redeploy.sh $env_name"
+"$(dirname "$0")/redeploy.sh" "$env_name" ||
+  die "redeploy failed: instances still use $current_user, whose password is unchanged; fix the deploy and rerun redeploy.sh $env_name"
 
 if [ "${REVOKE_PREVIOUS:-0}" = "1" ]; then
   log "revoking LOGIN from $current_user"

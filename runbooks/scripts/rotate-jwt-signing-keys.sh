@@ -59,6 +59,6 @@ if [ "${SKIP_REDEPLOY:-0}" = "1" ]; then
   log "SKIP_REDEPLOY=1: not redeploying (first key set of an environment whose service does not exist yet)"
   exit 0
 fi
-"$(dirname "$0")/apprunner-redeploy.sh" "$env_name" ||
-  die "the secret holds the new key set but the redeploy failed; fix it and rerun apprunner-redeploy.sh $env_name before the next step"
+"$(dirname "$0")/redeploy.sh" "$env_name" ||
+  die "the secret holds the new key set but the redeploy failed; fix it and rerun redeploy.sh $env_name before the next step"
 log "$step done on auth-$env_name"

@@ -5,6 +5,8 @@
 # new instances; a JWKS that exposes a private key fails at once.
 #   smoke-test.sh <base-url> [attempts] [delay-seconds]     e.g. abc.eu-west-1.awsapprunner.com (https assumed)
 # Defaults: SMOKE_ATTEMPTS (10) attempts, SMOKE_DELAY (6) seconds apart.
+# SMOKE_CONNECT_TO=<host>:<port>:<address>:<port> (curl --connect-to) reaches the service through another address,
+# e.g. an environment's load balancer before DNS points at it, keeping the URL's host name for TLS and Host.
 set -euo pipefail
 # shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -20,7 +22,8 @@ trap 'rm -f "$body"' EXIT
 
 get() {
   local path="$1" code
-  code="$(curl --silent --show-error --max-time 10 --output "$body" --write-out '%{http_code}' "$base$path" || echo 000)"
+  code="$(curl --silent --show-error --max-time 10 ${SMOKE_CONNECT_TO:+--connect-to "$SMOKE_CONNECT_TO"} \
+    --output "$body" --write-out '%{http_code}' "$base$path" || echo 000)"
   log "GET $path -> $code"
   [ "$code" = "200" ]
 }

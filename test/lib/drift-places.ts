@@ -22,10 +22,14 @@ export function composePlace(envExampleNames: Iterable<string>): { names: Set<st
   return { names: new Set([...(files.includes('.env') ? envExampleNames : []), ...environment(app).keys()]), literals, problems };
 }
 
-/** Every App Runner app unit of the live tree (`.../<env>/app/terragrunt.hcl`), its inputs evaluated with mock outputs. */
-export async function appRunnerUnits(): Promise<AppRunnerUnit[]> {
+/**
+ * Every app unit of the live tree, its inputs evaluated with mock outputs: App Runner (`.../<env>/app/terragrunt.hcl`)
+ * and, with `unitName` `app-ecs`, ECS Fargate (whose module turns the same two inputs into the task definition's
+ * `environment` and `secrets`/`valueFrom`).
+ */
+export async function appRunnerUnits(unitName: 'app' | 'app-ecs' = 'app'): Promise<AppRunnerUnit[]> {
   const cache = await new HclCache().load(terragruntDir);
-  const files = listUnitFiles(join(terragruntDir, 'live')).filter((file) => file.endsWith(join('app', 'terragrunt.hcl')));
+  const files = listUnitFiles(join(terragruntDir, 'live')).filter((file) => file.endsWith(join(unitName, 'terragrunt.hcl')));
   return files.map((file) => {
     const unit = loadUnit(cache, file);
     const { values, unevaluable } = evaluateInputs(cache, unit);
@@ -56,7 +60,7 @@ export async function readPlaces(): Promise<{ places: Places; problems: string[]
     envExample: values,
     contract: contract.rows,
     compose: { names: compose.names, literals: compose.literals },
-    appRunner: await appRunnerUnits(),
+    appRunner: [...(await appRunnerUnits('app')), ...(await appRunnerUnits('app-ecs'))],
   };
   return { places, problems };
 }

@@ -25,6 +25,11 @@ export interface Places {
   contract: ContractRow[];
   /** Names the compose app container receives (its env_file plus `environment`), and literal values in `environment`. */
   compose: { names: Set<string>; literals: Map<string, string> };
+  /**
+   * The app units of both compute targets: App Runner (`<env>/app`, its image_configuration) and ECS Fargate
+   * (`<env>/app-ecs`, its task definition's environment and secrets). The contract's App Runner column states the
+   * variables and secrets of both (PLATFORM_CONTRACT.md: the same set on either target).
+   */
   appRunner: AppRunnerUnit[];
 }
 

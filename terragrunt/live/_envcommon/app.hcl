@@ -8,6 +8,15 @@ locals {
   image_tag = get_env("IMAGE_TAG", "0000000")
 }
 
+# Out of every run (run --all and this unit alone) unless the environment runs on App Runner, or is moving off it
+# (env.hcl compute_target; app-ecs.hcl is the ECS Fargate unit).
+exclude {
+  if                   = !contains(concat([local.env.compute_target], local.env.compute_targets_retiring), "apprunner")
+  actions              = ["all"]
+  no_run               = true
+  exclude_dependencies = false
+}
+
 terraform {
   before_hook "require_image_tag" {
     commands = ["apply"]

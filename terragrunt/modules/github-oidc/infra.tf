@@ -13,9 +13,9 @@
 locals {
   infra_subjects = { for env in keys(var.infra_environments) : env => [for prefix in local.repository_prefixes : "${prefix}:environment:${env}-infra"] }
 
-  # Services the platform's units pass their roles to: App Runner (ECR access and instance roles), VPC flow
-  # logs, RDS enhanced monitoring.
-  infra_passed_to_services = ["apprunner.amazonaws.com", "vpc-flow-logs.amazonaws.com", "monitoring.rds.amazonaws.com"]
+  # Services the platform's units pass their roles to: App Runner (ECR access and instance roles), ECS tasks
+  # (ecs-fargate-service's execution and task roles), VPC flow logs, RDS enhanced monitoring.
+  infra_passed_to_services = ["apprunner.amazonaws.com", "ecs-tasks.amazonaws.com", "vpc-flow-logs.amazonaws.com", "monitoring.rds.amazonaws.com"]
 
   infra_policy_attachments = { for pair in setproduct(keys(var.infra_environments), distinct(concat(var.read_only_policy_arns, var.infra_policy_arns))) : "${pair[0]}|${pair[1]}" => { env = pair[0], policy_arn = pair[1] } }
 }

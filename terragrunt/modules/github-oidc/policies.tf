@@ -104,6 +104,48 @@ data "aws_iam_policy_document" "deploy" {
       values   = ["apprunner.amazonaws.com"]
     }
   }
+
+  # ECS Fargate (ecs-fargate-service names its cluster and service after the app, like App Runner): applying the
+  # app-ecs unit with a new digest registers a task definition revision and points the service at it; the deploy
+  # script then waits on the service and the target group's health.
+  statement {
+    sid       = "UpdateEcsService"
+    effect    = "Allow"
+    actions   = ["ecs:UpdateService", "ecs:DescribeServices", "ecs:TagResource", "ecs:ListTagsForResource"]
+    resources = ["arn:${local.partition}:ecs:${local.region}:${local.account_id}:service/${each.value.apprunner_service_name}/${each.value.apprunner_service_name}"]
+  }
+
+  statement {
+    sid       = "TagEcsTaskDefinitions"
+    effect    = "Allow"
+    actions   = ["ecs:TagResource"]
+    resources = ["arn:${local.partition}:ecs:${local.region}:${local.account_id}:task-definition/${each.value.apprunner_service_name}:*"]
+  }
+
+  # These actions take no resource-level permissions (AWS Service Authorization Reference, Amazon ECS and
+  # Elastic Load Balancing V2): Resource "*" is the only form AWS accepts.
+  statement {
+    sid       = "RegisterEcsTaskDefinitions"
+    effect    = "Allow"
+    actions   = ["ecs:RegisterTaskDefinition", "ecs:DeregisterTaskDefinition", "ecs:DescribeTaskDefinition", "elasticloadbalancing:DescribeTargetHealth"]
+    resources = ["*"]
+  }
+
+  statement {
+    sid     = "PassEcsRoles"
+    effect  = "Allow"
+    actions = ["iam:PassRole"]
+    resources = [
+      "arn:${local.partition}:iam::${local.account_id}:role/${each.value.apprunner_service_name}-ecs-execution",
+      "arn:${local.partition}:iam::${local.account_id}:role/${each.value.apprunner_service_name}-ecs-task",
+    ]
+
+    condition {
+      test     = "StringEquals"
+      variable = "iam:PassedToService"
+      values   = ["ecs-tasks.amazonaws.com"]
+    }
+  }
 }
 
 data "aws_iam_policy_document" "infra" {

@@ -90,7 +90,7 @@ variable "github_repository_id" {
 }
 
 variable "deploy_environments" {
-  description = "GitHub environments that may deploy into this account, each with the App Runner service its deploy role may update, e.g. { dev = { apprunner_service_name = \"auth-dev\" } }. One role per environment."
+  description = "GitHub environments that may deploy into this account, each with the App Runner service its deploy role may update, e.g. { dev = { apprunner_service_name = \"auth-dev\" } }; the same name is the ECS cluster and service of ecs-fargate-service. One role per environment."
   type = map(object({
     apprunner_service_name = string
   }))

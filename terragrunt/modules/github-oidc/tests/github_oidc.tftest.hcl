@@ -150,8 +150,13 @@ run "deploy_role_pushes_images_and_updates_its_service_only" {
   }
 
   assert {
-    condition     = alltrue([for s in data.aws_iam_policy_document.deploy["dev"].statement : s.resources != toset(["*"]) || s.actions == toset(["ecr:GetAuthorizationToken"])])
-    error_message = "Only ecr:GetAuthorizationToken may use Resource \"*\"."
+    condition     = one([for s in data.aws_iam_policy_document.deploy["dev"].statement : s if s.sid == "UpdateEcsService"]).resources == toset(["arn:aws:ecs:eu-west-1:111122223333:service/auth-dev/auth-dev"]) && one([for s in data.aws_iam_policy_document.deploy["dev"].statement : s if s.sid == "PassEcsRoles"]).resources == toset(["arn:aws:iam::111122223333:role/auth-dev-ecs-execution", "arn:aws:iam::111122223333:role/auth-dev-ecs-task"]) && one(one([for s in data.aws_iam_policy_document.deploy["dev"].statement : s if s.sid == "PassEcsRoles"]).condition).values == tolist(["ecs-tasks.amazonaws.com"])
+    error_message = "The deploy role may update only its environment's ECS service and pass only its ECS roles, to ECS tasks."
+  }
+
+  assert {
+    condition     = alltrue([for s in data.aws_iam_policy_document.deploy["dev"].statement : s.resources != toset(["*"]) || s.actions == toset(["ecr:GetAuthorizationToken"]) || s.actions == toset(["ecs:RegisterTaskDefinition", "ecs:DeregisterTaskDefinition", "ecs:DescribeTaskDefinition", "elasticloadbalancing:DescribeTargetHealth"])])
+    error_message = "Only ecr:GetAuthorizationToken and the ECS/ELB actions without resource-level permissions may use Resource \"*\"."
   }
 
   assert {
@@ -247,7 +252,7 @@ run "infra_role_permissions_are_scoped" {
   }
 
   assert {
-    condition     = one([for s in data.aws_iam_policy_document.infra["staging"].statement : s if s.sid == "PassEnvironmentRoles"]).resources == toset(["arn:aws:iam::111122223333:role/auth-staging-*"]) && toset(one(one([for s in data.aws_iam_policy_document.infra["staging"].statement : s if s.sid == "PassEnvironmentRoles"]).condition).values) == toset(["apprunner.amazonaws.com", "vpc-flow-logs.amazonaws.com", "monitoring.rds.amazonaws.com"])
+    condition     = one([for s in data.aws_iam_policy_document.infra["staging"].statement : s if s.sid == "PassEnvironmentRoles"]).resources == toset(["arn:aws:iam::111122223333:role/auth-staging-*"]) && toset(one(one([for s in data.aws_iam_policy_document.infra["staging"].statement : s if s.sid == "PassEnvironmentRoles"]).condition).values) == toset(["apprunner.amazonaws.com", "ecs-tasks.amazonaws.com", "vpc-flow-logs.amazonaws.com", "monitoring.rds.amazonaws.com"])
     error_message = "iam:PassRole is limited to the environment's roles, passed to the services the units use."
   }
 

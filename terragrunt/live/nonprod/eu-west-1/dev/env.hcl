@@ -42,13 +42,27 @@ locals {
   # Empty until the on-call address exists: the alarms still change state and show in CloudWatch.
   alarm_email_subscriptions = []
 
+  # compute: the target that serves this environment and takes its deploys, "apprunner" (unit app) or
+  # "ecs-fargate" (unit app-ecs); the other unit is excluded. While the environment moves to the other target,
+  # compute_targets_retiring lists the old one, which stays up until DNS has moved (architecture/ENVIRONMENT_STRATEGY.md,
+  # "Compute targets"); empty otherwise.
+  compute_target           = "ecs-fargate"
+  compute_targets_retiring = []
+  # ecs-fargate: the ACM certificate (this account and region) for app_public_url's host name, issued and
+  # DNS-validated by the owner of the domain's zone, outside this tree; null on App Runner. The all-zero
+  # placeholder plans, but the app-ecs unit refuses to apply it.
+  app_certificate_arn = "arn:aws:acm:eu-west-1:111111111111:certificate/00000000-0000-0000-0000-000000000000"
+  # ecs-fargate: deletion protection of the load balancer
+  app_deletion_protection = false
+
   # app
   app_cpu             = "1024"
   app_memory          = "2048"
   app_min_instances   = 1
   app_max_instances   = 2
   app_max_concurrency = 80
-  # Public base URL: the JWT issuer. A custom domain in front of App Runner (not yet managed here).
+  # Public base URL: the JWT issuer, the same host name whichever target serves it (its DNS record and
+  # certificate are not managed here).
   app_public_url = "https://auth.dev.acme-auth.example"
   # Extra or changed app variables for this environment only (the shared set is in _envcommon/app.hcl).
   app_environment_overrides = {}
