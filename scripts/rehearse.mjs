@@ -178,10 +178,13 @@ function skip(title, reason) {
 const tg = (cwd, args, options) => step(`terragrunt ${args.join(' ')} in ${relative(join(work, 'terragrunt', 'live'), cwd)}`, cwd, terragrunt, args, options);
 
 // ClickHouse Cloud is not rehearsed: its Terraform provider cannot be installed here (the Go module proxy refuses
-// github.com/ClickHouse/terraform-provider-clickhouse, see architecture/REHEARSAL_GAPS.md). The app unit reads the
-// unit's https_url; under REHEARSAL=1 only, _envcommon/app.hcl lets that one mock output reach an apply.
+// github.com/ClickHouse/terraform-provider-clickhouse, see architecture/REHEARSAL_GAPS.md). Under REHEARSAL=1 only,
+// the app units' clickhouse dependency skips its outputs and lets the mock https_url reach the apply.
 const excluded = ['clickhouse'];
-const appUnit = 'app';
+// The app unit of each compute target (terragrunt/live/_envcommon/app.hcl and app-ecs.hcl).
+const appUnits = { apprunner: 'app', 'ecs-fargate': 'app-ecs' };
+const appUnit = appUnits[computeTarget];
+if (!appUnit) fail(`env.hcl compute_target "${computeTarget}" is neither apprunner nor ecs-fargate`);
 
 /** Writes a secret value the way runbooks/new-environment.md says: from a 0600 temp file, never argv. */
 function putSecret(name, value) {
@@ -193,10 +196,32 @@ function putSecret(name, value) {
   rmSync(file);
 }
 
+/**
+ * The certificate step of an ECS environment (env.hcl, app_certificate_arn): whoever owns the domain issues an ACM
+ * certificate for app_public_url's host and writes its ARN into env.hcl. Here a self-signed certificate for that
+ * host is imported into the emulator's ACM, and its ARN written into the work copy's env.hcl.
+ */
+function issueCertificate() {
+  const host = new URL(hclLocal(envHcl, 'app_public_url')).hostname;
+  const key = join(work, 'certificate.key');
+  const certificate = join(work, 'certificate.pem');
+  step(`openssl req: a certificate for ${host}`, work, 'openssl', [
+    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', `/CN=${host}`,
+    '-addext', `subjectAltName=DNS:${host}`, '-keyout', key, '-out', certificate,
+  ]);
+  const imported = step('aws acm import-certificate', work, awsCli, [
+    'acm', 'import-certificate', '--certificate', `fileb://${certificate}`, '--private-key', `fileb://${key}`, '--output', 'json',
+  ]);
+  const arn = JSON.parse(imported.stdout).CertificateArn;
+  const text = readFileSync(envHcl, 'utf8');
+  writeFileSync(envHcl, text.replace(/^(\s*app_certificate_arn\s*=\s*)"[^"]*"/m, `$1"${arn}"`));
+  rmSync(key);
+}
+
 function bringUpEnvironment(round) {
-  const queueExcludes = [...excluded, appUnit].flatMap((unit) => ['--queue-exclude-dir', unit]);
+  const queueExcludes = [...excluded, ...Object.values(appUnits)].flatMap((unit) => ['--queue-exclude-dir', unit]);
   tg(envDir, ['run', '--all', ...queueExcludes, '--', 'apply']);
-  // Step 2 of terragrunt/README.md "First bring-up": every secret value, as runbooks/new-environment.md writes it.
+  // The secret values and first signing keys (runbooks/new-environment.md, "Secret values"), as the runbook writes them.
   const rdsOutputs = JSON.parse(tg(join(envDir, 'rds'), ['output', '-json']).stdout);
   const host = rdsOutputs.address?.value ?? rdsOutputs.endpoint?.value ?? 'db.invalid';
   putSecret(`auth/${envName}/database`, { url: `postgres://auth_app_blue:rehearsal@${host}:5432/auth`, username: 'auth_app_blue', password: 'rehearsal' });
@@ -206,12 +231,14 @@ function bringUpEnvironment(round) {
   step(`rotate-jwt-signing-keys.sh ${envName} emergency (first key set)`, work, 'bash', [
     join(work, 'runbooks', 'scripts', 'rotate-jwt-signing-keys.sh'), envName, 'emergency',
   ], { extraEnv: { SKIP_REDEPLOY: '1' } });
-  skip(`database roles and ClickHouse users (round ${round})`, 'moto runs no PostgreSQL or ClickHouse server; the role SQL is tested for real by test/first-contact-roles.test.ts');
+  skip(`database roles, ClickHouse database and users (round ${round})`, 'moto runs no PostgreSQL or ClickHouse server (architecture/REHEARSAL_GAPS.md)');
   if (computeTarget === 'apprunner') {
-    skip(`app unit (${computeTarget})`, 'moto does not emulate App Runner; rehearse an environment whose env.hcl says compute_target = "ecs-fargate"');
+    skip(`${appUnit} unit (App Runner)`, 'moto does not emulate App Runner; dev runs on ecs-fargate and is rehearsed whole');
     return;
   }
-  tg(join(envDir, appUnit), ['run', '--', 'apply', '-auto-approve'], { extraEnv: { IMAGE_TAG: imageTag } });
+  // apply-ecs-unit.sh's apply, with the digest deploy-app.sh reads from ECR; its wait and the smoke test need running
+  // tasks and a reachable load balancer, which moto does not provide (architecture/REHEARSAL_GAPS.md).
+  tg(join(envDir, appUnit), ['run', '--non-interactive', '--', 'apply', '-auto-approve', '-input=false'], { extraEnv: { IMAGE_TAG: imageTag, IMAGE_DIGEST: imageDigest } });
 }
 
 /** The environment's units that the rehearsal applies, in the directory listing (plan order does not matter). */
@@ -219,7 +246,7 @@ function envUnits() {
   return readdirSync(envDir, { withFileTypes: true })
     .filter((entry) => entry.isDirectory() && existsSync(join(envDir, entry.name, 'terragrunt.hcl')))
     .map((entry) => entry.name)
-    .filter((unit) => !excluded.includes(unit) && !(unit === appUnit && computeTarget === 'apprunner'));
+    .filter((unit) => !excluded.includes(unit) && (unit === appUnit ? computeTarget !== 'apprunner' : !Object.values(appUnits).includes(unit)));
 }
 
 /** The resource changes of a plan (`terraform show -json`) that are not no-ops. */
@@ -257,7 +284,14 @@ step('aws ecr put-image (the image the deploy workflow would push)', work, awsCl
   JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.docker.distribution.manifest.v2+json', config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: 2, digest: 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a' }, layers: [] }),
 ], { extraEnv: { AWS_REGION: homeRegion, AWS_DEFAULT_REGION: homeRegion } });
 
+const described = step('aws ecr describe-images (deploy-app.sh reads the digest)', work, awsCli, [
+  'ecr', 'describe-images', '--repository-name', 'auth-platform/auth', '--image-ids', `imageTag=${imageTag}`,
+  '--query', 'imageDetails[0].imageDigest', '--output', 'text',
+], { extraEnv: { AWS_REGION: homeRegion, AWS_DEFAULT_REGION: homeRegion } });
+const imageDigest = described.stdout.trim();
+
 // 2. The environment, in the documented order, excluding what cannot be rehearsed.
+if (computeTarget === 'ecs-fargate') issueCertificate();
 for (const unit of excluded) skip(`${unit} unit`, 'its Terraform provider cannot be installed here (architecture/REHEARSAL_GAPS.md)');
 bringUpEnvironment(1);
 
@@ -265,8 +299,8 @@ bringUpEnvironment(1);
 // (Terraform's JSON output format, "resource_changes"), so that a change is named, not just counted.
 for (const unit of envUnits()) {
   const unitDir = join(envDir, unit);
-  tg(unitDir, ['run', '--', 'plan', '-out=rehearsal.tfplan'], { extraEnv: { IMAGE_TAG: imageTag } });
-  const shown = tg(unitDir, ['run', '--', 'show', '-json', 'rehearsal.tfplan'], { extraEnv: { IMAGE_TAG: imageTag } });
+  tg(unitDir, ['run', '--', 'plan', '-out=rehearsal.tfplan'], { extraEnv: { IMAGE_TAG: imageTag, IMAGE_DIGEST: imageDigest } });
+  const shown = tg(unitDir, ['run', '--', 'show', '-json', 'rehearsal.tfplan'], { extraEnv: { IMAGE_TAG: imageTag, IMAGE_DIGEST: imageDigest } });
   const changes = planChanges(JSON.parse(shown.stdout.slice(shown.stdout.indexOf('{'))));
   const known = changes.filter(isKnownEmulatorGap);
   const unexpected = changes.filter((change) => !isKnownEmulatorGap(change));
@@ -280,7 +314,7 @@ for (const unit of envUnits()) {
 
 // 4. Destroy the environment (the account's _global units stay: they serve every environment).
 const planExcludes = excluded.flatMap((unit) => ['--queue-exclude-dir', unit]);
-tg(envDir, ['run', '--all', ...planExcludes, '--', 'destroy'], { extraEnv: { IMAGE_TAG: imageTag } });
+tg(envDir, ['run', '--all', ...planExcludes, '--', 'destroy'], { extraEnv: { IMAGE_TAG: imageTag, IMAGE_DIGEST: imageDigest } });
 
 // 5. Rebuild right after the destroy: unique final snapshot names and a 0-day secret recovery window in a disposable
 // environment are what make this pass.

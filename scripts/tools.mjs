@@ -5,7 +5,8 @@
 //   bin/tflint          Go module github.com/terraform-linters/tflint
 //   bin/terraform-docs  Go module github.com/terraform-docs/terraform-docs
 // Each Go module is fetched with `go mod download` and built with `go build` in a writable copy (buildGoModule).
-//   venv/               checkov, schemathesis (`st`) and moto[server] (`moto_server`) from PyPI
+//   venv/               checkov, schemathesis (`st`), moto[server] (`moto_server`) and the AWS CLI (`aws`, for the
+//                       runbook scripts in the rehearsal) from PyPI
 // Versions come from .tool-versions, .terraform-version and .terragrunt-version (scripts/lib/toolchain.mjs).
 // Each tool records what it was built from in .local/tools/stamps/<tool>; a second run with the same pins only
 // compares stamps and takes well under a second. Build output goes to .local/tools/logs/<tool>.log, and a failure
@@ -122,7 +123,7 @@ async function installVenv(versions) {
   await run('venv', pip, ['install', '--quiet', '--disable-pip-version-check', '--upgrade', 'pip']);
   await run('venv', pip, [
     'install', '--quiet', '--disable-pip-version-check',
-    `checkov==${versions.checkov}`, `schemathesis==${versions.schemathesis}`, `moto[server]==${versions.moto}`,
+    `checkov==${versions.checkov}`, `schemathesis==${versions.schemathesis}`, `moto[server]==${versions.moto}`, `awscli==${versions.awscli}`,
   ]);
 }
 
@@ -140,8 +141,8 @@ async function main() {
     ['tflint', 'github.com/terraform-linters/tflint', '-s -w'],
     ['terraform-docs', 'github.com/terraform-docs/terraform-docs', '-s -w'],
   ];
-  const venvStamp = JSON.stringify({ checkov: versions.checkov, schemathesis: versions.schemathesis, moto: versions.moto });
-  const venvReady = readStamp('venv') === venvStamp && ['checkov', 'st', 'moto_server'].every((name) => existsSync(join(venvDir, 'bin', name)));
+  const venvStamp = JSON.stringify({ checkov: versions.checkov, schemathesis: versions.schemathesis, moto: versions.moto, awscli: versions.awscli });
+  const venvReady = readStamp('venv') === venvStamp && ['checkov', 'st', 'moto_server', 'aws'].every((name) => existsSync(join(venvDir, 'bin', name)));
 
   const pendingGo = [];
   let go;

@@ -82,7 +82,11 @@ dependency "clickhouse" {
   mock_outputs = {
     https_url = "https://mock0000.eu-west-1.aws.clickhouse.cloud:8443"
   }
-  mock_outputs_allowed_terraform_commands = ["validate", "plan"]
+  # Bring-up rehearsal only (scripts/rehearse.mjs sets REHEARSAL=1): the clickhouse unit cannot be applied there
+  # (its provider cannot be installed, architecture/REHEARSAL_GAPS.md), so its outputs are not read and the mock
+  # stands in for the rehearsal's apply and destroy. Real runs never set REHEARSAL: mocks stay plan-only.
+  skip_outputs                            = get_env("REHEARSAL", "") == "1"
+  mock_outputs_allowed_terraform_commands = get_env("REHEARSAL", "") == "1" ? ["validate", "plan", "apply", "destroy"] : ["validate", "plan"]
   # Terragrunt's default "no_merge" ignores the mocks once the dependency has state, so an output added in the
   # same change would be missing from every plan until the dependency is applied (pkg/config/dependency.go, v1.1.1).
   mock_outputs_merge_strategy_with_state = "shallow"
