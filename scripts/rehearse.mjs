@@ -273,9 +273,13 @@ process.stdout.write(`rehearsal of ${envPath} (${computeTarget}) against moto on
 
 // 1. The account: terragrunt/README.md "Bootstrap of an account".
 const stateBucket = `acme-auth-tfstate-${accountId}-${homeRegion}`;
-tg(join(globalDir, 'state-backend'), ['backend', 'bootstrap']);
-tg(join(globalDir, 'state-backend'), ['run', '--', 'import', 'aws_s3_bucket.this', stateBucket]);
-tg(join(globalDir, 'state-backend'), ['run', '--', 'apply', '-auto-approve']);
+// TG_STATE_KEY_BOOTSTRAP=1 until the state key exists (root.hcl leaves kms_key_id out), then the unit's own state is
+// moved under the key.
+const keyBootstrap = { extraEnv: { TG_STATE_KEY_BOOTSTRAP: '1' } };
+tg(join(globalDir, 'state-backend'), ['backend', 'bootstrap'], keyBootstrap);
+tg(join(globalDir, 'state-backend'), ['run', '--', 'import', 'aws_s3_bucket.this', stateBucket], keyBootstrap);
+tg(join(globalDir, 'state-backend'), ['run', '--', 'apply', '-auto-approve'], keyBootstrap);
+tg(join(globalDir, 'state-backend'), ['run', '--', 'init', '-migrate-state', '-force-copy']);
 tg(join(globalDir, 'ecr'), ['run', '--', 'apply', '-auto-approve']);
 tg(join(globalDir, 'github-oidc'), ['run', '--', 'apply', '-auto-approve']);
 // The deploy workflow pushes the image before the app unit is applied; here a manifest stands in for the push.

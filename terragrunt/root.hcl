@@ -25,6 +25,10 @@ locals {
   # Only the account bootstrap (README "Bootstrap"), before the key exists, sets TG_STATE_KEY_BOOTSTRAP=1.
   state_kms_key_id   = "arn:aws:kms:${local.aws_region}:${local.account.account_id}:alias/terraform-state/${local.state_bucket}"
   state_key_settings = get_env("TG_STATE_KEY_BOOTSTRAP", "") == "1" ? {} : { kms_key_id = local.state_kms_key_id }
+  # Bring-up rehearsal and offline plan against moto only (REHEARSAL=1): Terragrunt's backend bootstrap adds no
+  # TLS-only bucket statement, which moto 5.2.5 would apply to every request (modules/state-backend, enforce_tls).
+  # Real runs never set REHEARSAL, and then the merge adds nothing.
+  rehearsal_state_settings = get_env("REHEARSAL", "") == "1" ? { skip_bucket_enforced_tls = true } : {}
 }
 
 # S3 state with native locking (use_lockfile, Terraform >= 1.10): no DynamoDB table. The bucket is created by the
@@ -37,7 +41,7 @@ remote_state {
     region       = local.aws_region
     encrypt      = true
     use_lockfile = true
-  }, local.state_key_settings)
+  }, local.state_key_settings, local.rehearsal_state_settings)
   generate = {
     path      = "backend.tf"
     if_exists = "overwrite_terragrunt"

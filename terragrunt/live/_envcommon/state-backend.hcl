@@ -7,4 +7,6 @@ locals {
 
 inputs = {
   bucket_name = "acme-auth-tfstate-${local.account.account_id}-${local.account.home_region}"
+  # false only in the bring-up rehearsal against moto (scripts/rehearse.mjs sets REHEARSAL=1; see the module variable).
+  enforce_tls = get_env("REHEARSAL", "") != "1"
 }

@@ -10,7 +10,7 @@ locals {
   log_bucket_name = coalesce(var.log_bucket_name, "${var.bucket_name}-access-logs")
   kms_key_arn     = coalesce(var.kms_key_arn, try(aws_kms_key.this[0].arn, null))
   # Deny any request that is not over TLS 1.2+; used by both buckets.
-  tls_only_statements = [for bucket in [aws_s3_bucket.this, aws_s3_bucket.logs] : [
+  tls_only_statements = [for bucket in [aws_s3_bucket.this, aws_s3_bucket.logs] : var.enforce_tls ? [
     {
       Sid       = "DenyInsecureTransport"
       Effect    = "Deny"
@@ -27,7 +27,7 @@ locals {
       Resource  = [bucket.arn, "${bucket.arn}/*"]
       Condition = { NumericLessThan = { "s3:TlsVersion" = "1.2" } }
     },
-  ]]
+  ] : []]
 }
 
 # Without an explicit policy the key gets the AWS default key policy (IAM in this account governs it), so
@@ -111,6 +111,8 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
 }
 
 resource "aws_s3_bucket_policy" "this" {
+  # Left out only against an AWS emulator (var.enforce_tls = false, the bring-up rehearsal): see the variable.
+  count  = var.enforce_tls ? 1 : 0
   bucket = aws_s3_bucket.this.id
   policy = jsonencode({
     Version   = "2012-10-17"
@@ -124,4 +126,9 @@ resource "aws_s3_bucket_logging" "this" {
   bucket        = aws_s3_bucket.this.id
   target_bucket = aws_s3_bucket.logs.id
   target_prefix = "s3-access/${var.bucket_name}/"
+
+  # S3 checks at PutBucketLogging that the target bucket's policy already lets logging.s3.amazonaws.com write
+  # (InvalidTargetBucketForLogging otherwise; S3 User Guide, "Permissions for log delivery"). Without this
+  # ordering the first apply could race the policy; the bring-up rehearsal hit exactly that.
+  depends_on = [aws_s3_bucket_policy.logs]
 }

@@ -58,3 +58,10 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "enforce_tls" {
+  description = "Deny every request to both buckets that is not over TLS 1.2+. Turn off only against an AWS API emulator (the bring-up rehearsal, REHEARSAL=1): moto 5.2.5 treats a bucket policy statement whose condition it cannot evaluate as a match, so this Deny would refuse every state read and write there (moto/iam/access_control.py, IAMPolicyStatement._check_conditions)."
+  type        = bool
+  default     = true
+  nullable    = false
+}

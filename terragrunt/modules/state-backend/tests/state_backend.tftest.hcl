@@ -71,7 +71,7 @@ run "tls_only_bucket_policies" {
   command = plan
 
   assert {
-    condition = jsondecode(aws_s3_bucket_policy.this.policy).Statement[0] == {
+    condition = jsondecode(aws_s3_bucket_policy.this[0].policy).Statement[0] == {
       Sid       = "DenyInsecureTransport"
       Effect    = "Deny"
       Principal = "*"
@@ -82,11 +82,11 @@ run "tls_only_bucket_policies" {
     error_message = "The state bucket must deny every request that is not over TLS."
   }
   assert {
-    condition     = jsondecode(aws_s3_bucket_policy.this.policy).Statement[1].Condition == { NumericLessThan = { "s3:TlsVersion" = "1.2" } }
+    condition     = jsondecode(aws_s3_bucket_policy.this[0].policy).Statement[1].Condition == { NumericLessThan = { "s3:TlsVersion" = "1.2" } }
     error_message = "The state bucket must deny TLS older than 1.2."
   }
   assert {
-    condition     = length([for statement in jsondecode(aws_s3_bucket_policy.this.policy).Statement : statement if statement.Effect == "Allow"]) == 0
+    condition     = length([for statement in jsondecode(aws_s3_bucket_policy.this[0].policy).Statement : statement if statement.Effect == "Allow"]) == 0
     error_message = "The state bucket policy grants nothing; access comes from IAM roles."
   }
   assert {
