@@ -68,7 +68,10 @@ cpSync(join(repoRoot, 'terragrunt'), join(work, 'terragrunt'), {
   filter: (source) => !/[/](\.terragrunt-cache|\.terraform)$/.test(source),
 });
 cpSync(join(repoRoot, 'runbooks'), join(work, 'runbooks'), { recursive: true });
-symlinkSync(join(repoRoot, 'app'), join(work, 'app'));
+// A copy, not a link: the ops CLIs run only when their own path is the script path (import.meta.url is the
+// resolved path, process.argv[1] would be the link's).
+cpSync(join(repoRoot, 'app', 'src'), join(work, 'app', 'src'), { recursive: true });
+cpSync(join(repoRoot, 'app', 'package.json'), join(work, 'app', 'package.json'));
 symlinkSync(join(repoRoot, 'node_modules'), join(work, 'node_modules'));
 const logs = join(work, 'logs');
 mkdirSync(logs);
@@ -90,8 +93,10 @@ const port = await freePort();
 const endpoint = `http://127.0.0.1:${port}`;
 // MOTO_ACCOUNT_ID: moto answers STS GetCallerIdentity with the account of account.hcl, so the provider's
 // allowed_account_ids check runs as it does in AWS (moto docs, "Multi-Account support").
+// MOTO_IAM_LOAD_MANAGED_POLICIES: the AWS managed policies (ReadOnlyAccess, PowerUserAccess) that github-oidc
+// attaches exist in every account, but moto loads them only when asked (moto/settings.py, moto docs "IAM").
 const moto = spawn(motoServer, ['-H', '127.0.0.1', '-p', String(port)], {
-  env: { ...process.env, MOTO_ACCOUNT_ID: accountId },
+  env: { ...process.env, MOTO_ACCOUNT_ID: accountId, MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' },
   stdio: ['ignore', 'ignore', 'ignore'],
 });
 let cleanedUp = false;

@@ -21,7 +21,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { accessSync, chmodSync, constants, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { binDir, pinnedVersions, repoRoot, toolsDir, venvDir } from './lib/toolchain.mjs';
+import { awsVenvDir, binDir, pinnedVersions, repoRoot, toolsDir, venvDir } from './lib/toolchain.mjs';
 
 const stampsDir = join(toolsDir, 'stamps');
 const logsDir = join(toolsDir, 'logs');
@@ -123,8 +123,13 @@ async function installVenv(versions) {
   await run('venv', pip, ['install', '--quiet', '--disable-pip-version-check', '--upgrade', 'pip']);
   await run('venv', pip, [
     'install', '--quiet', '--disable-pip-version-check',
-    `checkov==${versions.checkov}`, `schemathesis==${versions.schemathesis}`, `moto[server]==${versions.moto}`, `awscli==${versions.awscli}`,
+    `checkov==${versions.checkov}`, `schemathesis==${versions.schemathesis}`, `moto[server]==${versions.moto}`,
   ]);
+  // The AWS CLI v1 pins botocore to one exact version, which checkov's and moto's boto3 ranges need not allow:
+  // a virtualenv of its own keeps pip from having to reconcile them.
+  rmSync(awsVenvDir, { recursive: true, force: true });
+  await run('venv', python, ['-m', 'venv', awsVenvDir]);
+  await run('venv', join(awsVenvDir, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', `awscli==${versions.awscli}`]);
 }
 
 async function main() {
@@ -142,7 +147,7 @@ async function main() {
     ['terraform-docs', 'github.com/terraform-docs/terraform-docs', '-s -w'],
   ];
   const venvStamp = JSON.stringify({ checkov: versions.checkov, schemathesis: versions.schemathesis, moto: versions.moto, awscli: versions.awscli });
-  const venvReady = readStamp('venv') === venvStamp && ['checkov', 'st', 'moto_server', 'aws'].every((name) => existsSync(join(venvDir, 'bin', name)));
+  const venvReady = readStamp('venv') === venvStamp && ['checkov', 'st', 'moto_server'].every((name) => existsSync(join(venvDir, 'bin', name))) && existsSync(join(awsVenvDir, 'bin', 'aws'));
 
   const pendingGo = [];
   let go;
@@ -179,7 +184,7 @@ async function main() {
     : (async () => {
         rmSync(join(stampsDir, 'venv'), { force: true });
         rmSync(join(logsDir, 'venv.log'), { force: true });
-        await timed(`checkov ${versions.checkov}, schemathesis ${versions.schemathesis}, moto[server] ${versions.moto}: pip install into ${relative(repoRoot, venvDir)}`, () => installVenv(versions));
+        await timed(`checkov ${versions.checkov}, schemathesis ${versions.schemathesis}, moto[server] ${versions.moto}, awscli ${versions.awscli}: pip install into ${relative(repoRoot, venvDir)}`, () => installVenv(versions));
         writeStamp('venv', venvStamp);
       })();
   const results = await Promise.allSettled([goChain, venvChain]);

@@ -10,20 +10,28 @@ export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '
 export const toolsDir = join(repoRoot, '.local', 'tools');
 export const binDir = join(toolsDir, 'bin');
 export const venvDir = join(toolsDir, 'venv');
+/** The AWS CLI's own virtualenv (it pins botocore exactly). */
+export const awsVenvDir = join(toolsDir, 'aws-venv');
 
 /** Tools built from Go modules into `bin/`. */
 const GO_TOOLS = new Set(['terragrunt', 'tflint', 'terraform-docs']);
 /** Console scripts of the virtualenv: checkov, schemathesis (`st`, `schemathesis`) and moto (`moto_server`). */
-const VENV_TOOLS = new Set(['checkov', 'st', 'schemathesis', 'moto_server', 'aws', 'python']);
+const VENV_TOOLS = new Set(['checkov', 'st', 'schemathesis', 'moto_server', 'python']);
 
 /**
  * Absolute path of an installed tool.
- * @param {string} name `terragrunt`, `tflint`, `terraform-docs`, `checkov`, `st`, `schemathesis`, `moto_server` or `python` (the venv's)
+ * @param {string} name `terragrunt`, `tflint`, `terraform-docs`, `checkov`, `st`, `schemathesis`, `moto_server`, `python` (the venv's) or `aws` (the AWS CLI, in its own venv)
  * @returns {string} the executable's absolute path
  * @throws {Error} one line, "<name> is not installed: run `npm run tools`", when it is absent (or the name is unknown)
  */
 export function toolPath(name) {
-  const path = GO_TOOLS.has(name) ? join(binDir, name) : VENV_TOOLS.has(name) ? join(venvDir, 'bin', name) : undefined;
+  const path = GO_TOOLS.has(name)
+    ? join(binDir, name)
+    : VENV_TOOLS.has(name)
+      ? join(venvDir, 'bin', name)
+      : name === 'aws'
+        ? join(awsVenvDir, 'bin', 'aws')
+        : undefined;
   if (!path || !existsSync(path)) throw new Error(`${name} is not installed: run \`npm run tools\``);
   return path;
 }
