@@ -9,7 +9,7 @@ import { createSession, findSession, isSessionActive, revokeSession, revokeUserS
 import { changePasswordHash, findUserByEmail, findUserById, insertUser, rehashPassword, type UserRow } from '../store/users.ts';
 import { signAccessToken, verifyAccessToken, type AccessTokenClaims, type AccessTokenOptions } from './access-tokens.ts';
 import { normalizePassword, type PasswordHasher } from './passwords.ts';
-import { generateRefreshToken, hashRefreshToken, isRefreshTokenShape } from './refresh-tokens.ts';
+import { generateRefreshToken, hashRefreshToken, isRefreshTokenShape, successorKey, successorRefreshToken } from './refresh-tokens.ts';
 import { AccountLock } from './lockout.ts';
 import { canonicalEmail } from './canonical-email.ts';
 import { passwordResemblesEmail } from './password-context-rule.ts';
@@ -57,6 +57,8 @@ export function createAuthService(deps: AuthServiceDeps) {
     audience: config.jwt.audience,
     ttlSeconds: config.jwt.accessTokenTtlSeconds,
   };
+  // Successors of refresh tokens are derived, not random (migration 0006): see successorRefreshToken.
+  const refreshSuccessorKey = successorKey(deps.keys.signing.privateKey);
   const sessionTimes = () => ({ now: new Date(clock.now()), idleTtlSeconds: config.sessions.refreshIdleTtlSeconds, maxTtlSeconds: config.sessions.maxTtlSeconds });
 
   const tokenPair = (userId: string, sessionId: string, refreshToken: string): TokenPair => ({
@@ -166,7 +168,8 @@ export function createAuthService(deps: AuthServiceDeps) {
 
   async function refresh(refreshToken: string, context: RequestContext): Promise<TokenPair> {
     if (!isRefreshTokenShape(refreshToken)) throw new AppError('invalid_token');
-    const next = generateRefreshToken();
+    // The same successor for every send of this token: a graced double send gets the winner's token.
+    const next = successorRefreshToken(refreshSuccessorKey, refreshToken);
     const result = await rotateRefreshToken(sql, {
       ...sessionTimes(),
       tokenHash: hashRefreshToken(refreshToken),

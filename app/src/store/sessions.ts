@@ -93,11 +93,15 @@ interface RotateRecord extends SessionRecord {
 
 /**
  * Uses a refresh token once and stores its successor, in one round trip: the PostgreSQL function
- * `rotate_refresh_token` (migration 0004), which serialises every use of a session's tokens on the session
- * row, so concurrent uses of one token have exactly one winner.
+ * `rotate_refresh_token` (migrations 0004, 0006), which serialises every use of a session's tokens on the
+ * session row, so concurrent uses of one token have exactly one winner.
  * A used token presented again is reuse: the whole session is revoked (RFC 9700 section 4.14.2), except
- * within `reuseIntervalSeconds` of the token's first use, where the request is a benign double send (two
- * tabs, a retry): it gets a successor that replaces the session's live token, so one chain stays alive.
+ * within `reuseIntervalSeconds` of the token's first use while its successor is the session's live, unused
+ * token: a benign double send (two tabs, a retry), answered `rotated` with `graced` and nothing written, so
+ * the caller returns that same successor (`nextTokenHash` must be derived from the presented token, see
+ * auth/refresh-tokens.ts successorRefreshToken). `input.now` is raised to the session's last use under the
+ * lock, so one session's times never go backwards.
+ * @param input.nextTokenHash SHA-256 of the successor derived from the presented token.
  * @param input.reuseIntervalSeconds 0 turns the interval off (every second use is reuse).
  */
 export async function rotateRefreshToken(
