@@ -68,7 +68,7 @@ test.serial('two tabs send one token at once, then each refreshes when its acces
   t.false(app.sink.events.some((event) => event.type === 'refresh_token_reused' && event.userId === login.userId));
 });
 
-test.serial('within the interval, a token older than the live token\'s parent is reuse: the session is revoked', async (t) => {
+test.serial('within the interval, a token older than the parent of the live token is reuse: the session is revoked', async (t) => {
   const login = await registerAndLogin(app, 'older@example.com');
   const second = await refresh(login.refresh_token);
   app.clock.advance(1_000);
