@@ -107,11 +107,13 @@ export function createAuthService(deps: AuthServiceDeps) {
   }
 
   async function login(input: { email: string; password: string }, context: RequestContext): Promise<TokenPair> {
-    // One canonical email for the lockout key and the lookup alike (issue 14): never two spellings.
+    const fail = (reason: 'unknown_user' | 'bad_password' | 'locked' | 'password_changed' | 'no_canonical_email', userId?: string) =>
+      events.emit({ type: 'login_failed', outcome: 'failure', reason, userId, ...eventContext(context) });
+    // One canonical email for the lockout key and the lookup alike (issue 14): never two spellings. A
+    // spelling without one is refused before any counting, but still recorded, so a spray of them shows.
+    if (canonicalEmail(input.email) === undefined) fail('no_canonical_email');
     const email = canonicalEmailOf(input.email);
     const attempt = { email, clientIp: context.clientIp, now: clock.now() };
-    const fail = (reason: 'unknown_user' | 'bad_password' | 'locked' | 'password_changed', userId?: string) =>
-      events.emit({ type: 'login_failed', outcome: 'failure', reason, userId, ...eventContext(context) });
 
     // 1. Lockout and throttling (issue 8) come before any password work.
     try {
