@@ -2,7 +2,10 @@
 // the password between the verification and the session's creation. A password verifier held at a gate
 // by the test makes the interleaving deterministic (no sleeps, no timing).
 import test from 'ava';
+import { createLoginThrottle } from '../../src/auth/lockout.ts';
 import { createPasswordHasher, type PasswordHasher } from '../../src/auth/passwords.ts';
+import type { AppDeps } from '../../src/http/app.ts';
+import { createLockoutStore } from '../../src/store/lockout-store.ts';
 import { createKeySet, generateEphemeralKeySet } from '../../src/auth/signing-keys.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { FAST_ARGON2_ENV, PASSWORD, registerAndLogin, startTestApp, type TestApp } from '../helpers/test-app.ts';
@@ -49,10 +52,10 @@ test.after.always(async () => {
   await db?.drop();
 });
 
-async function appWith(env: Record<string, string>) {
+async function appWith(env: Record<string, string>, deps: Partial<AppDeps> = {}) {
   const config = { memoryKiB: Number(env.ARGON2_MEMORY_KIB), iterations: Number(env.ARGON2_ITERATIONS), parallelism: Number(env.ARGON2_PARALLELISM) };
   const gate = gatedHasher(createPasswordHasher(config));
-  const app = await startTestApp(db, { env, keys, deps: { passwords: gate.hasher } });
+  const app = await startTestApp(db, { env, keys, deps: { passwords: gate.hasher, ...deps } });
   return { app, gate };
 }
 
@@ -183,4 +186,25 @@ test('a password change from a session revoked while it verified changes nothing
   t.is((await app.request('POST', '/v1/sessions', { json: { email, password: PASSWORD } })).status, 200, 'the password is unchanged');
   t.is((await app.request('POST', '/v1/sessions', { json: { email, password: attackerPassword } })).status, 401);
   t.deepEqual(app.undocumented, []);
+});
+
+test('a login refused because the password changed meanwhile does not reset the failure count', async (t) => {
+  // The production lockout store on this database, with thresholds nothing reaches here.
+  const loginThrottle = createLoginThrottle({
+    store: createLockoutStore(db.sql),
+    now: () => Date.UTC(2030, 0, 1),
+    policy: { accountIpThreshold: 100, accountThreshold: 100, windowSeconds: 900, baseDurationSeconds: 60, maxDurationSeconds: 900 },
+  });
+  const { app, gate } = await appWith(FAST_ARGON2_ENV, { loginThrottle });
+  t.teardown(() => app.close());
+  const email = 'race-lockout@example.com';
+  const owner = await registerAndLogin(app, email);
+  t.is((await app.request('POST', '/v1/sessions', { json: { email, password: 'a wrong passphrase 123' } })).status, 401);
+  const failures = async () => (await db.sql<{ n: number }[]>`select coalesce(sum(attempts), 0)::int as n from login_throttle`)[0]!.n;
+  const before = await failures();
+  t.true(before > 0);
+  const { change, attacker } = await raceLoginAgainstPasswordChange(app, gate.arm, email, owner);
+  t.is(change.status, 204);
+  t.is(attacker.status, 401, attacker.text);
+  t.true((await failures()) >= before, 'the refused login reset nothing');
 });
