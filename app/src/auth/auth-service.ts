@@ -6,10 +6,10 @@ import type { AuthEventEmitter } from '../events/emitter.ts';
 import { AppError } from '../http/errors.ts';
 import type { Sql } from '../store/db.ts';
 import { createSession, findSession, isSessionActive, revokeSession, revokeUserSessions, rotateRefreshToken } from '../store/sessions.ts';
-import { findUserByEmail, findUserById, insertUser, updatePasswordHash, type UserRow } from '../store/users.ts';
+import { changePasswordHash, findUserByEmail, findUserById, insertUser, rehashPassword, type UserRow } from '../store/users.ts';
 import { signAccessToken, verifyAccessToken, type AccessTokenClaims, type AccessTokenOptions } from './access-tokens.ts';
 import { normalizePassword, type PasswordHasher } from './passwords.ts';
-import { generateRefreshToken, hashRefreshToken, isRefreshTokenShape } from './refresh-tokens.ts';
+import { generateRefreshToken, hashRefreshToken, isRefreshTokenShape, successorKey, successorRefreshToken } from './refresh-tokens.ts';
 import { AccountLock } from './lockout.ts';
 import { canonicalEmail } from './canonical-email.ts';
 import { passwordResemblesEmail } from './password-context-rule.ts';
@@ -57,6 +57,8 @@ export function createAuthService(deps: AuthServiceDeps) {
     audience: config.jwt.audience,
     ttlSeconds: config.jwt.accessTokenTtlSeconds,
   };
+  // Successors of refresh tokens are derived, not random (migration 0006): see successorRefreshToken.
+  const refreshSuccessorKey = successorKey(deps.keys.signing.privateKey);
   const sessionTimes = () => ({ now: new Date(clock.now()), idleTtlSeconds: config.sessions.refreshIdleTtlSeconds, maxTtlSeconds: config.sessions.maxTtlSeconds });
 
   const tokenPair = (userId: string, sessionId: string, refreshToken: string): TokenPair => ({
@@ -105,11 +107,13 @@ export function createAuthService(deps: AuthServiceDeps) {
   }
 
   async function login(input: { email: string; password: string }, context: RequestContext): Promise<TokenPair> {
-    // One canonical email for the lockout key and the lookup alike (issue 14): never two spellings.
+    const fail = (reason: 'unknown_user' | 'bad_password' | 'locked' | 'password_changed' | 'no_canonical_email', userId?: string) =>
+      events.emit({ type: 'login_failed', outcome: 'failure', reason, userId, ...eventContext(context) });
+    // One canonical email for the lockout key and the lookup alike (issue 14): never two spellings. A
+    // spelling without one is refused before any counting, but still recorded, so a spray of them shows.
+    if (canonicalEmail(input.email) === undefined) fail('no_canonical_email');
     const email = canonicalEmailOf(input.email);
     const attempt = { email, clientIp: context.clientIp, now: clock.now() };
-    const fail = (reason: 'unknown_user' | 'bad_password' | 'locked' | 'password_changed', userId?: string) =>
-      events.emit({ type: 'login_failed', outcome: 'failure', reason, userId, ...eventContext(context) });
 
     // 1. Lockout and throttling (issue 8) come before any password work.
     try {
@@ -142,33 +146,32 @@ export function createAuthService(deps: AuthServiceDeps) {
       await deps.loginThrottle?.recordFailure({ ...attempt, userId: user.id });
       throw new AppError('invalid_credentials');
     }
-    await deps.loginThrottle?.recordSuccess({ ...attempt, userId: user.id });
 
-    // 3. Upgrade the hash when the configured parameters changed since it was made. Compare-and-swap: if
-    //    the password changed since it was verified, nothing is written and the login fails below.
-    let verifiedHash = user.passwordHash;
+    // 3. Upgrade the hash when the configured parameters changed since it was made. Compare-and-swap on the
+    //    hash: a password change made meanwhile is never overwritten. A rehash is not a password change
+    //    (password_version stays), so a concurrent login of the same password is not refused below.
     if (passwords.needsRehash(user.passwordHash)) {
-      const upgraded = await passwords.hash(password);
-      if (await updatePasswordHash(sql, { userId: user.id, passwordHash: upgraded, now: new Date(clock.now()), changed: false, expectedHash: user.passwordHash })) {
-        verifiedHash = upgraded;
-      }
+      await rehashPassword(sql, { userId: user.id, passwordHash: await passwords.hash(password), expectedHash: user.passwordHash });
     }
 
-    // 4. A new session with its first refresh token, only while the verified hash is still the account's
+    // 4. A new session with its first refresh token, only while the verified password is still the account's
     //    (issue 14): a password change between the verification and here must not leave a live session.
     const refreshToken = generateRefreshToken();
-    const session = await createSession(sql, { ...sessionTimes(), userId: user.id, verifiedPasswordHash: verifiedHash, tokenHash: hashRefreshToken(refreshToken) });
+    const session = await createSession(sql, { ...sessionTimes(), userId: user.id, verifiedPasswordVersion: user.passwordVersion, tokenHash: hashRefreshToken(refreshToken) });
     if (!session) {
       fail('password_changed', user.id);
       throw new AppError('invalid_credentials');
     }
+    // The failure counters reset only once the login has really succeeded.
+    await deps.loginThrottle?.recordSuccess({ ...attempt, userId: user.id });
     events.emit({ type: 'login_succeeded', outcome: 'success', userId: user.id, sessionId: session.id, ...eventContext(context) });
     return tokenPair(user.id, session.id, refreshToken);
   }
 
   async function refresh(refreshToken: string, context: RequestContext): Promise<TokenPair> {
     if (!isRefreshTokenShape(refreshToken)) throw new AppError('invalid_token');
-    const next = generateRefreshToken();
+    // The same successor for every send of this token: a graced double send gets the winner's token.
+    const next = successorRefreshToken(refreshSuccessorKey, refreshToken);
     const result = await rotateRefreshToken(sql, {
       ...sessionTimes(),
       tokenHash: hashRefreshToken(refreshToken),
@@ -228,9 +231,18 @@ export function createAuthService(deps: AuthServiceDeps) {
     if (!(await passwords.verify(auth.user.passwordHash, input.currentPassword.normalize('NFKC')))) throw new AppError('invalid_credentials');
     const passwordHash = await passwords.hash(await acceptableNewPassword(input.newPassword, auth.user.email));
     const now = new Date(clock.now());
-    // The new hash and the end of the other sessions commit together: never one without the other.
+    // One transaction (issue 14): a compare-and-swap on the password version whose hash was verified above,
+    // the caller's session still active after that (the user row is now locked, so a concurrent change has
+    // committed its revocations), and the end of the other sessions. An older change that finishes after a
+    // newer one, or a change from a session the newer one revoked, writes nothing.
     const revoked = await sql.begin(async (tx) => {
-      await updatePasswordHash(tx, { userId: auth.user.id, passwordHash, now, changed: true });
+      if (!(await changePasswordHash(tx, { userId: auth.user.id, passwordHash, now, expectedVersion: auth.user.passwordVersion }))) {
+        throw new AppError('invalid_credentials');
+      }
+      const session = await findSession(tx, auth.claims.sid);
+      if (!session || !isSessionActive(session, now)) {
+        throw new AppError('invalid_token', { headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } });
+      }
       return revokeUserSessions(tx, { userId: auth.user.id, reason: 'password_change', now, keepSessionId: auth.claims.sid });
     });
     const ids = { userId: auth.user.id, ...eventContext(context) };

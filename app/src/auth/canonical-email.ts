@@ -13,7 +13,9 @@
 // 3. ASCII letters in lower case. ASCII case mapping is the same in every locale and Unicode version, so
 //    the canonical form of a stored address can never change under an upgrade.
 // Internationalised addresses (RFC 6531) would need a Unicode rule here (RFC 8265 case folding) and a
-// migration; until then they are refused at registration and at login alike.
+// migration; until then they are refused at registration and at login alike. An internationalised domain
+// passes here in its A-label form, but registration's syntax check (zod z.email()) refuses an A-label
+// top-level domain (user@xn--80ak6aa92e.xn--p1ai): see the threat model, "One canonical email".
 
 /** RFC 5321's limit on a forward path, which bounds an address. */
 export const EMAIL_MAX_LENGTH = 254;

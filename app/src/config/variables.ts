@@ -81,7 +81,7 @@ export const variables = {
   JWT_SIGNING_KEYS: spec({ description: 'JWK set JSON of ES256 private keys, each with kid, alg ES256, d and status next|current|previous (exactly one current). Unset outside production: an ephemeral key is generated.', parse: signingKeys, secret: true }),
   ACCESS_TOKEN_TTL: spec({ description: `Access token lifetime: ${DURATION_FORMAT}.`, parse: duration(10), default: '15m' }),
   REFRESH_IDLE_TTL: spec({ description: `A session ends when its refresh token is unused this long: ${DURATION_FORMAT}.`, parse: duration(60), default: '7d' }),
-  REFRESH_REUSE_INTERVAL: spec({ description: `A rotated refresh token presented again within this time after its first use is a benign double send (two tabs, a retry): it gets a working token pair that replaces the session's live refresh token, instead of revoking the session as reuse. 0 turns it off; at most 5m (see architecture/THREAT_MODEL.md): ${DURATION_FORMAT}.`, parse: duration(0), default: '30s' }),
+  REFRESH_REUSE_INTERVAL: spec({ description: `A rotated refresh token presented again within this time after its first use, while its successor is still unused, is a benign double send (two tabs, a retry): it gets a new access token and that same successor, instead of revoking the session as reuse. 0 turns it off; at most 5m (see architecture/THREAT_MODEL.md): ${DURATION_FORMAT}.`, parse: duration(0), default: '30s' }),
   SESSION_MAX_TTL: spec({ description: `Absolute session lifetime, whatever the activity: ${DURATION_FORMAT}.`, parse: duration(60), default: '30d' }),
 
   ARGON2_MEMORY_KIB: spec({ description: 'argon2id memory cost in KiB (OWASP minimum 19456).', parse: integer(8, 4_194_304), default: '19456' }),

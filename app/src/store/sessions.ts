@@ -41,21 +41,22 @@ const plusSeconds = (date: Date, seconds: number) => new Date(date.getTime() + s
 
 /**
  * Creates a session with its first refresh token (given as its SHA-256), in one statement, only while
- * `verifiedPasswordHash` is still the user's password hash. A login verifies the hash it read and then
- * creates its session; a password change in between must win (issue 14), so the user row is read here
+ * `verifiedPasswordVersion` is still the user's password version (migration 0005). A login verifies the hash
+ * it read and then creates its session; a password change in between must win (issue 14), while a rehash by
+ * a concurrent login (which keeps the version) must not refuse it. The user row is read here
  * `for share`: a change that already updated the row makes this wait and then re-check the new hash (no
  * row, no session), and a change that comes later waits for this insert and then revokes the session.
- * @returns the session, or undefined when the password hash is no longer the verified one.
+ * @returns the session, or undefined when the password version is no longer the verified one.
  */
 export async function createSession(
   sql: Queryable,
-  input: SessionTimes & { userId: string; verifiedPasswordHash: string; tokenHash: Buffer },
+  input: SessionTimes & { userId: string; verifiedPasswordVersion: number; tokenHash: Buffer },
 ): Promise<SessionRow | undefined> {
   const absolute = plusSeconds(input.now, input.maxTtlSeconds);
   const idle = new Date(Math.min(plusSeconds(input.now, input.idleTtlSeconds).getTime(), absolute.getTime()));
   const [row] = await sql<SessionRecord[]>`
     with verified as (
-      select id from users where id = ${input.userId} and password_hash = ${input.verifiedPasswordHash} for share
+      select id from users where id = ${input.userId} and password_version = ${input.verifiedPasswordVersion} for share
     ), session as (
       insert into sessions (user_id, created_at, last_used_at, idle_expires_at, absolute_expires_at)
       select id, ${input.now}, ${input.now}, ${idle}, ${absolute} from verified
@@ -92,11 +93,15 @@ interface RotateRecord extends SessionRecord {
 
 /**
  * Uses a refresh token once and stores its successor, in one round trip: the PostgreSQL function
- * `rotate_refresh_token` (migration 0004), which serialises every use of a session's tokens on the session
- * row, so concurrent uses of one token have exactly one winner.
+ * `rotate_refresh_token` (migrations 0004, 0006), which serialises every use of a session's tokens on the
+ * session row, so concurrent uses of one token have exactly one winner.
  * A used token presented again is reuse: the whole session is revoked (RFC 9700 section 4.14.2), except
- * within `reuseIntervalSeconds` of the token's first use, where the request is a benign double send (two
- * tabs, a retry): it gets a successor that replaces the session's live token, so one chain stays alive.
+ * within `reuseIntervalSeconds` of the token's first use while its successor is the session's live, unused
+ * token: a benign double send (two tabs, a retry), answered `rotated` with `graced` and nothing written, so
+ * the caller returns that same successor (`nextTokenHash` must be derived from the presented token, see
+ * auth/refresh-tokens.ts successorRefreshToken). `input.now` is raised to the session's last use under the
+ * lock, so one session's times never go backwards.
+ * @param input.nextTokenHash SHA-256 of the successor derived from the presented token.
  * @param input.reuseIntervalSeconds 0 turns the interval off (every second use is reuse).
  */
 export async function rotateRefreshToken(

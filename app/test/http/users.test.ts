@@ -110,3 +110,11 @@ test('error messages never echo the submitted values', async (t) => {
   t.false(response.text.includes('secret-looking-value'));
   t.false(response.text.includes('p4ss-that-is-long'));
 });
+
+test('an A-label domain is accepted below the TLD; an A-label TLD is 400 (as the threat model, "One canonical email", says)', async (t) => {
+  const accepted = await app.request('POST', '/v1/users', { json: { email: 'idn@xn--80ak6aa92e.com', password: PASSWORD } });
+  t.is(accepted.status, 201, accepted.text);
+  const refused = await app.request<ErrorBody>('POST', '/v1/users', { json: { email: 'idn@xn--80ak6aa92e.xn--p1ai', password: PASSWORD } });
+  t.is(refused.status, 400, refused.text);
+  t.is(refused.body.error.code, 'invalid_request');
+});

@@ -30,6 +30,9 @@ test('a spelling with an unstable case mapping reaches no account: 400 invalid_r
   // Nothing was counted, and no token was issued.
   t.is((await app.sql<{ n: number }[]>`select count(*)::int as n from login_throttle`)[0]!.n, 0);
   t.is((await app.sql<{ n: number }[]>`select count(*)::int as n from sessions`)[0]!.n, 0);
+  // Each refusal is recorded, so a spray of such spellings shows in ops:auth-report.
+  const refusals = app.sink.events.filter((event) => event.type === 'login_failed' && event.reason === 'no_canonical_email');
+  t.is(refusals.length, UNSTABLE.length * 2);
 });
 
 test('once the account is locked, no other spelling gets a guess or a session', async (t) => {

@@ -2,7 +2,10 @@
 // the password between the verification and the session's creation. A password verifier held at a gate
 // by the test makes the interleaving deterministic (no sleeps, no timing).
 import test from 'ava';
+import { createLoginThrottle } from '../../src/auth/lockout.ts';
 import { createPasswordHasher, type PasswordHasher } from '../../src/auth/passwords.ts';
+import type { AppDeps } from '../../src/http/app.ts';
+import { createLockoutStore } from '../../src/store/lockout-store.ts';
 import { createKeySet, generateEphemeralKeySet } from '../../src/auth/signing-keys.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { FAST_ARGON2_ENV, PASSWORD, registerAndLogin, startTestApp, type TestApp } from '../helpers/test-app.ts';
@@ -49,10 +52,10 @@ test.after.always(async () => {
   await db?.drop();
 });
 
-async function appWith(env: Record<string, string>) {
+async function appWith(env: Record<string, string>, deps: Partial<AppDeps> = {}) {
   const config = { memoryKiB: Number(env.ARGON2_MEMORY_KIB), iterations: Number(env.ARGON2_ITERATIONS), parallelism: Number(env.ARGON2_PARALLELISM) };
   const gate = gatedHasher(createPasswordHasher(config));
-  const app = await startTestApp(db, { env, keys, deps: { passwords: gate.hasher } });
+  const app = await startTestApp(db, { env, keys, deps: { passwords: gate.hasher, ...deps } });
   return { app, gate };
 }
 
@@ -112,4 +115,96 @@ test('without a concurrent change, a login that upgrades the hash still logs in'
   t.is((await app.request('POST', '/v1/sessions', { json: { email: 'upgrade@example.com', password: PASSWORD } })).status, 200);
   const [row] = await db.sql<{ password_hash: string }[]>`select password_hash from users where email = 'upgrade@example.com'`;
   t.regex(row!.password_hash, /m=2048/);
+});
+
+test('concurrent correct logins while the hash is upgraded: the one whose hash another login upgraded still logs in', async (t) => {
+  // Login A verifies the old hash and is held; login B verifies it too, upgrades the hash and logs in; then
+  // A goes on. A rehash is not a password change, so A must get its session (it was refused: 401).
+  const { app: before } = await appWith(FAST_ARGON2_ENV);
+  t.teardown(() => before.close());
+  await registerAndLogin(before, 'upgrade-race@example.com');
+  const { app, gate } = await appWith({ ...FAST_ARGON2_ENV, ARGON2_MEMORY_KIB: '2048' });
+  t.teardown(() => app.close());
+  const held = gate.arm();
+  const a = app.request('POST', '/v1/sessions', { json: { email: 'upgrade-race@example.com', password: PASSWORD } });
+  await held.held;
+  const b = await app.request('POST', '/v1/sessions', { json: { email: 'upgrade-race@example.com', password: PASSWORD } });
+  held.open();
+  t.is(b.status, 200, b.text);
+  const answer = await a;
+  t.is(answer.status, 200, answer.text);
+  t.false(app.sink.events.some((event) => event.type === 'login_failed'));
+  t.deepEqual(app.undocumented, []);
+});
+
+/** Starts a password change from `from`, holds its verification while `meanwhile` runs, then lets it finish. */
+async function heldPasswordChange(app: TestApp, arm: ReturnType<typeof gatedHasher>['arm'], from: Pair, newPassword: string, meanwhile: () => Promise<void>) {
+  const gate = arm();
+  const change = app.request<ErrorBody>('POST', '/v1/me/password', { token: from.access_token, json: { current_password: PASSWORD, new_password: newPassword } });
+  await gate.held;
+  await meanwhile();
+  gate.open();
+  return change;
+}
+
+test('an older password change that finishes after a newer one changes nothing: the newer password stays', async (t) => {
+  // The attacker (who knows the old password) starts a change; the owner changes the password meanwhile,
+  // which revokes the attacker's session. The attacker's change must not overwrite the owner's password.
+  const { app, gate } = await appWith(FAST_ARGON2_ENV);
+  t.teardown(() => app.close());
+  const email = 'change-race@example.com';
+  const owner = await registerAndLogin(app, email);
+  const attacker = (await app.request<Pair>('POST', '/v1/sessions', { json: { email, password: PASSWORD } })).body;
+  const attackerPassword = 'attacker chosen passphrase 9';
+  const attackerChange = await heldPasswordChange(app, gate.arm, attacker, attackerPassword, async () => {
+    const ownerChange = await app.request('POST', '/v1/me/password', { token: owner.access_token, json: { current_password: PASSWORD, new_password: NEW_PASSWORD } });
+    t.is(ownerChange.status, 204, ownerChange.text);
+  });
+  t.is(attackerChange.status, 401, attackerChange.text);
+  t.is(attackerChange.body.error?.code, 'invalid_credentials');
+  t.is((await app.request('POST', '/v1/sessions', { json: { email, password: NEW_PASSWORD } })).status, 200);
+  t.is((await app.request('POST', '/v1/sessions', { json: { email, password: attackerPassword } })).status, 401);
+  t.is((await app.request('GET', '/v1/me', { token: owner.access_token })).status, 200, "the owner's session is kept");
+  t.is(app.sink.events.filter((event) => event.type === 'password_changed').length, 1, "only the owner's change happened");
+  t.deepEqual(app.undocumented, []);
+});
+
+test('a password change from a session revoked while it verified changes nothing', async (t) => {
+  // The owner ends every session (logout everywhere) while the attacker's change is held: the password is
+  // unchanged, so only the session check can refuse it.
+  const { app, gate } = await appWith(FAST_ARGON2_ENV);
+  t.teardown(() => app.close());
+  const email = 'change-revoked@example.com';
+  const owner = await registerAndLogin(app, email);
+  const attacker = (await app.request<Pair>('POST', '/v1/sessions', { json: { email, password: PASSWORD } })).body;
+  const attackerPassword = 'attacker chosen passphrase 9';
+  const attackerChange = await heldPasswordChange(app, gate.arm, attacker, attackerPassword, async () => {
+    t.is((await app.request('DELETE', '/v1/sessions', { token: owner.access_token })).status, 204);
+  });
+  t.is(attackerChange.status, 401, attackerChange.text);
+  t.is(attackerChange.body.error?.code, 'invalid_token');
+  t.is((await app.request('POST', '/v1/sessions', { json: { email, password: PASSWORD } })).status, 200, 'the password is unchanged');
+  t.is((await app.request('POST', '/v1/sessions', { json: { email, password: attackerPassword } })).status, 401);
+  t.deepEqual(app.undocumented, []);
+});
+
+test('a login refused because the password changed meanwhile does not reset the failure count', async (t) => {
+  // The production lockout store on this database, with thresholds nothing reaches here.
+  const loginThrottle = createLoginThrottle({
+    store: createLockoutStore(db.sql),
+    now: () => Date.UTC(2030, 0, 1),
+    policy: { accountIpThreshold: 100, accountThreshold: 100, windowSeconds: 900, baseDurationSeconds: 60, maxDurationSeconds: 900 },
+  });
+  const { app, gate } = await appWith(FAST_ARGON2_ENV, { loginThrottle });
+  t.teardown(() => app.close());
+  const email = 'race-lockout@example.com';
+  const owner = await registerAndLogin(app, email);
+  t.is((await app.request('POST', '/v1/sessions', { json: { email, password: 'a wrong passphrase 123' } })).status, 401);
+  const failures = async () => (await db.sql<{ n: number }[]>`select coalesce(sum(attempts), 0)::int as n from login_throttle`)[0]!.n;
+  const before = await failures();
+  t.true(before > 0);
+  const { change, attacker } = await raceLoginAgainstPasswordChange(app, gate.arm, email, owner);
+  t.is(change.status, 204);
+  t.is(attacker.status, 401, attacker.text);
+  t.true((await failures()) >= before, 'the refused login reset nothing');
 });

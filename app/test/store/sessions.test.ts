@@ -23,13 +23,13 @@ test.after.always(async () => {
 async function newSession() {
   const user = await insertUser(db.sql, { email: `s${++counter}@example.com`, passwordHash: 'x', now: NOW });
   const first = token();
-  const session = (await createSession(db.sql, { ...TIMES, userId: user.id, verifiedPasswordHash: 'x', tokenHash: first }))!;
+  const session = (await createSession(db.sql, { ...TIMES, userId: user.id, verifiedPasswordVersion: 1, tokenHash: first }))!;
   return { user, session, first };
 }
 
 test('the idle expiry never exceeds the absolute expiry', async (t) => {
   const user = await insertUser(db.sql, { email: 'caps@example.com', passwordHash: 'x', now: NOW });
-  const session = await createSession(db.sql, { now: NOW, idleTtlSeconds: 7200, maxTtlSeconds: 3600, userId: user.id, verifiedPasswordHash: 'x', tokenHash: token() });
+  const session = await createSession(db.sql, { now: NOW, idleTtlSeconds: 7200, maxTtlSeconds: 3600, userId: user.id, verifiedPasswordVersion: 1, tokenHash: token() });
   t.deepEqual(session?.idleExpiresAt, session?.absoluteExpiresAt);
 });
 
@@ -56,7 +56,7 @@ test('a failed rotation on an inactive session stores nothing', async (t) => {
 
 test('revoking all sessions can keep one', async (t) => {
   const { user, session } = await newSession();
-  const other = await createSession(db.sql, { ...TIMES, userId: user.id, verifiedPasswordHash: 'x', tokenHash: token() });
+  const other = await createSession(db.sql, { ...TIMES, userId: user.id, verifiedPasswordVersion: 1, tokenHash: token() });
   t.deepEqual(await revokeUserSessions(db.sql, { userId: user.id, reason: 'password_change', now: NOW, keepSessionId: session.id }), [other!.id]);
   t.deepEqual(await revokeUserSessions(db.sql, { userId: user.id, reason: 'logout_all', now: NOW }), [session.id]);
   t.false(await revokeSession(db.sql, { sessionId: session.id, reason: 'logout', now: NOW }));
@@ -68,16 +68,16 @@ test('a duplicate email maps the unique index to email_taken', async (t) => {
   t.is(error?.code, 'email_taken');
 });
 
-test('no session is created once the verified password hash is no longer the stored one', async (t) => {
+test('no session is created once the verified password version is no longer the stored one (a password change)', async (t) => {
   const user = await insertUser(db.sql, { email: `stale${++counter}@example.com`, passwordHash: 'old', now: NOW });
-  await db.sql`update users set password_hash = 'new' where id = ${user.id}`;
+  await db.sql`update users set password_hash = 'new', password_version = 2 where id = ${user.id}`;
   const first = token();
-  t.is(await createSession(db.sql, { ...TIMES, userId: user.id, verifiedPasswordHash: 'old', tokenHash: first }), undefined);
+  t.is(await createSession(db.sql, { ...TIMES, userId: user.id, verifiedPasswordVersion: 1, tokenHash: first }), undefined);
   const [rows] = await db.sql<{ sessions: number; tokens: number }[]>`
     select (select count(*)::int from sessions where user_id = ${user.id}) as sessions,
            (select count(*)::int from refresh_tokens where token_hash = ${first}) as tokens`;
   t.deepEqual(rows, { sessions: 0, tokens: 0 });
-  t.truthy(await createSession(db.sql, { ...TIMES, userId: user.id, verifiedPasswordHash: 'new', tokenHash: token() }));
+  t.truthy(await createSession(db.sql, { ...TIMES, userId: user.id, verifiedPasswordVersion: 2, tokenHash: token() }));
 });
 
 test('a password change in flight makes session creation wait for it, then refuse', async (t) => {
@@ -88,8 +88,8 @@ test('a password change in flight makes session creation wait for it, then refus
   t.teardown(() => Promise.all([changer, creator, observer].map((client) => client!.end({ timeout: 5 }))));
   const change = await changer!.reserve();
   await change`begin`;
-  await change`update users set password_hash = 'new' where id = ${user.id}`;
-  const creating = createSession(creator!, { ...TIMES, userId: user.id, verifiedPasswordHash: 'old', tokenHash: token() });
+  await change`update users set password_hash = 'new', password_version = 2 where id = ${user.id}`;
+  const creating = createSession(creator!, { ...TIMES, userId: user.id, verifiedPasswordVersion: 1, tokenHash: token() });
   // Without the row lock the insert would not wait: it would see the old hash and finish first.
   let racing = true;
   const blocked = (async () => {

@@ -29,7 +29,7 @@ export function sessionRoutes(auth: AuthService): RouteSpec[] {
       body: refreshRequest,
       responses: {
         200: { description: 'A token pair.', schema: tokenPairResponse },
-        401: { description: '`invalid_token`, or `token_reused` when a rotated token is presented again after REFRESH_REUSE_INTERVAL (the session is then revoked). Within the interval a repeat answers 200 with a pair that replaces the session\'s live refresh token.' },
+        401: { description: '`invalid_token`, or `token_reused` when a rotated token is presented again after REFRESH_REUSE_INTERVAL (the session is then revoked). Within the interval, while its successor is unused, a repeat answers 200 with that same successor refresh token.' },
       },
       handler: async (ctx, body) => {
         ctx.body = await auth.refresh(body.refresh_token, requestContext(ctx));
