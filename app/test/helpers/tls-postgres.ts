@@ -2,6 +2,7 @@
 // DATABASE_SSL=verify-full tests. Real PostgreSQL (ssl=on, ssl_cert_file/ssl_key_file as in PostgreSQL's
 // "Secure TCP/IP Connections with SSL" chapter) and real openssl: no fake TLS endpoint.
 // The certificate names only DNS:localhost, so connecting by 127.0.0.1 is a host-name mismatch.
+// pg_hba.conf admits TCP connections only over TLS (`hostssl`), as RDS does with rds.force_ssl=1.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -70,9 +71,12 @@ export async function startTlsPostgres(): Promise<TlsPostgres> {
     if (asRoot) execFileSync('chown', ['-R', 'postgres:', dir]);
     const port = await freePort();
     run(join(bin, 'initdb'), ['-D', join(dir, 'data'), '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C.UTF-8']);
+    // initdb's pg_hba.conf admits `host` (TLS or not); replace it so a plain TCP connection is refused.
+    writeFileSync(join(dir, 'pg_hba.conf'), 'local all all trust\nhostssl all all all trust\n');
+    if (asRoot) execFileSync('chown', ['postgres:', join(dir, 'pg_hba.conf')]);
     const options = [
       `-p ${port}`, `-k ${dir}`, '-c listen_addresses=localhost', '-c fsync=off',
-      '-c ssl=on', `-c ssl_cert_file=${join(dir, 'server.crt')}`, `-c ssl_key_file=${join(dir, 'server.key')}`,
+      '-c ssl=on', `-c hba_file=${join(dir, 'pg_hba.conf')}`, `-c ssl_cert_file=${join(dir, 'server.crt')}`, `-c ssl_key_file=${join(dir, 'server.key')}`,
     ].join(' ');
     run(join(bin, 'pg_ctl'), ['-D', join(dir, 'data'), '-l', join(dir, 'postgres.log'), '-w', '-t', '60', '-o', options, 'start']);
     return {

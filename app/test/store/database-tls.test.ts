@@ -88,11 +88,23 @@ test('verify-full to a host name the certificate does not name is refused, namin
   t.like(line, { msg: 'start-up failed', setting: 'DATABASE_URL', code: 'ERR_TLS_CERT_ALTNAME_INVALID' });
 });
 
-test('verify-full without DATABASE_SSL_ROOT_CERT trusts only the public roots: a private CA is refused', async (t) => {
+test('verify-full without DATABASE_SSL_ROOT_CERT trusts only the public roots: a private CA is refused, naming DATABASE_SSL_ROOT_CERT', async (t) => {
   const run = runMain({ DATABASE_URL: url('localhost'), DATABASE_SSL: 'verify-full' });
   t.teardown(run.kill);
   const line = await startupFailure(t, run);
-  t.like(line, { msg: 'start-up failed', setting: 'DATABASE_SSL' });
+  // The setting named is the one the problem tells the user to set.
+  t.like(line, { msg: 'start-up failed', setting: 'DATABASE_SSL_ROOT_CERT' });
+  t.regex(line.problem, /set DATABASE_SSL_ROOT_CERT/);
+});
+
+test('DATABASE_SSL=disable against a PostgreSQL that admits only TLS is one line naming DATABASE_SSL', async (t) => {
+  // The server's pg_hba.conf has only `hostssl` lines (RDS's rds.force_ssl): PostgreSQL answers 28000
+  // "no pg_hba.conf entry … SSL off" (15) / "… no encryption" (16+).
+  const run = runMain({ DATABASE_URL: url('localhost'), DATABASE_SSL: 'disable' });
+  t.teardown(run.kill);
+  const line = await startupFailure(t, run);
+  t.like(line, { msg: 'start-up failed', setting: 'DATABASE_SSL', code: '28000' });
+  t.regex(line.problem, /DATABASE_SSL=verify-full/);
 });
 
 test('an unreadable DATABASE_SSL_ROOT_CERT is refused at start-up, naming it', async (t) => {
