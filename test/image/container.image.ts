@@ -16,6 +16,7 @@ import { generateEphemeralKeySet } from '../../app/src/auth/signing-keys.ts';
 import { createTestDatabase, type TestDatabase } from '../../app/test/helpers/database.ts';
 import { containerEngine, imageExists, imageName, imageSize, repoRoot, type Engine } from '../../scripts/lib/container-engine.mjs';
 import { dotenvValues } from '../../scripts/lib/dotenv.mjs';
+import { pinnedCaIdentifier, rdsRootCommonName, regionsInUse } from '../lib/rds-ca.ts';
 
 /** The budget of issue 19, in bytes as `docker image ls` counts MB. */
 const SIZE_BUDGET = 200_000_000;
@@ -196,6 +197,13 @@ describe(`image ${image} run as docker-compose.yml runs it`, () => {
     const count = exec('node', '-e', `const { X509Certificate } = require('node:crypto'); const pem = require('node:fs').readFileSync('${CA_BUNDLE}', 'utf8'); const all = pem.match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g) ?? []; all.forEach((c) => new X509Certificate(c)); console.log(all.length)`);
     assert.equal(count.status, 0, count.stderr);
     assert.ok(Number(count.stdout) >= 20, `${count.stdout} certificates`);
+    // For every region in use, an unexpired root of the CA rds-postgres pins (test/lib/rds-ca.ts).
+    for (const region of regionsInUse()) {
+      const commonName = rdsRootCommonName(region, pinnedCaIdentifier());
+      const found = exec('node', '-e', `const { X509Certificate } = require('node:crypto'); const pem = require('node:fs').readFileSync('${CA_BUNDLE}', 'utf8'); const now = new Date(); const all = (pem.match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g) ?? []).map((c) => new X509Certificate(c)); console.log(all.filter((c) => c.subject.split('\\n').includes(${JSON.stringify(`CN=${commonName}`)}) && c.ca && new Date(c.validFrom) <= now && now < new Date(c.validTo)).length)`);
+      assert.equal(found.status, 0, found.stderr);
+      assert.ok(Number(found.stdout) >= 1, `no unexpired "${commonName}" in ${CA_BUNDLE}`);
+    }
     assert.equal(exec('find', '/srv/auth/app/dist', '-name', '*.map').stdout.trim(), '');
   });
 

@@ -59,12 +59,39 @@ function crossChecks(values: Partial<ConfigValues>): string[] {
   if (values.DATABASE_SSL_ROOT_CERT !== undefined && values.DATABASE_SSL !== 'verify-full') {
     problems.push('DATABASE_SSL_ROOT_CERT: only used with DATABASE_SSL=verify-full (require encrypts without checking the certificate)');
   }
+  problems.push(...urlSslModeChecks(values));
   if (values.CLICKHOUSE_URL !== undefined && values.CLICKHOUSE_USER === undefined) {
     problems.push('CLICKHOUSE_USER: required when CLICKHOUSE_URL is set (a least-privilege user, not the server\'s default admin)');
   }
   // Tokens minted with the development issuer would be accepted by any verifier configured the same way.
   if (values.NODE_ENV === 'production' && values.JWT_ISSUER !== undefined && !values.JWT_ISSUER.startsWith('https://')) {
     problems.push('JWT_ISSUER: expected the https:// URL of the service when NODE_ENV=production');
+  }
+  return problems;
+}
+
+// libpq's sslmode values; another value is not echoed (the URL around it is a secret).
+const LIBPQ_SSLMODES = new Set(['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full']);
+
+/**
+ * A `sslmode` (or postgres.js's `ssl`) in a database URL must agree with DATABASE_SSL: postgres.js 3.4 lets
+ * its `ssl` option, which db.ts always sets from DATABASE_SSL, override the URL's, so a disagreeing one would
+ * be silently ignored (e.g. `sslmode=verify-full` in the secret, written by the rotation runbook, under
+ * DATABASE_SSL=require). Refused rather than guessed at.
+ */
+function urlSslModeChecks(values: Partial<ConfigValues>): string[] {
+  const mode = values.DATABASE_SSL ?? (values.NODE_ENV === 'production' ? 'require' : 'disable');
+  const problems: string[] = [];
+  for (const name of ['DATABASE_URL', 'DATABASE_MIGRATION_URL'] as const) {
+    const url = values[name];
+    if (url === undefined || !URL.canParse(url)) continue;
+    const params = new URL(url).searchParams;
+    for (const key of ['sslmode', 'ssl'] as const) {
+      const given = params.get(key);
+      if (given === null || given === mode) continue;
+      const shown = LIBPQ_SSLMODES.has(given) ? `${key}=${given}` : `its ${key}`;
+      problems.push(`${name}: ${shown} in the URL disagrees with DATABASE_SSL=${mode}, which decides; remove it from the URL or make the two agree`);
+    }
   }
   return problems;
 }

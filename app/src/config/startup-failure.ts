@@ -50,11 +50,16 @@ export function explainStartupFailure(error: unknown, config: Config, env: Reado
     return { setting: urlSetting, problem: `the PostgreSQL server certificate does not name the host in ${urlSetting} (DATABASE_SSL=verify-full): connect with the host name the certificate was issued for`, code };
   }
   if (code && UNTRUSTED_CERTIFICATE.has(code)) {
-    const setting = config.database.sslRootCert ? 'DATABASE_SSL_ROOT_CERT' : 'DATABASE_SSL';
-    return { setting, problem: `the PostgreSQL server certificate is not trusted (${code}): set DATABASE_SSL_ROOT_CERT to the CA bundle that issued it`, code };
+    // Unset or wrong, the bundle is what to change: without it only node's public roots are trusted.
+    return { setting: 'DATABASE_SSL_ROOT_CERT', problem: `the PostgreSQL server certificate is not trusted (${code}): set DATABASE_SSL_ROOT_CERT to the CA bundle that issued it`, code };
   }
   if (ssl !== 'disable' && (/TLS|SSL/.test(message) || code?.startsWith('ERR_SSL_') || code?.startsWith('ERR_TLS_'))) {
     return { setting: 'DATABASE_SSL', problem: `no TLS session with PostgreSQL (DATABASE_SSL=${ssl}): the server may not offer TLS; enable it there, or set DATABASE_SSL=disable for a local server without TLS (${message})`, code };
+  }
+  // A server that admits only TLS connections (pg_hba.conf hostssl, RDS's rds.force_ssl) refuses a plain one
+  // with 28000 "no pg_hba.conf entry for host …", ending "no encryption" (PostgreSQL 16+) or "SSL off" (15).
+  if (ssl === 'disable' && code === '28000' && /no encryption|SSL off/.test(message)) {
+    return { setting: 'DATABASE_SSL', problem: `PostgreSQL admits no unencrypted connection here (DATABASE_SSL=disable): set DATABASE_SSL=verify-full (or check the user and database in ${urlSetting}) (${message})`, code };
   }
   if (code && (CONNECTION.has(code) || LOGIN.has(code))) {
     return { setting: urlSetting, problem: `cannot connect to PostgreSQL with ${urlSetting}: ${message}`, code };

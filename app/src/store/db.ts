@@ -34,12 +34,18 @@ export interface VerifyFullOptions {
 }
 
 /**
- * The postgres.js `ssl` option for a DATABASE_SSL mode, with libpq's sslmode meanings: `disable` no TLS,
+ * The postgres.js `ssl` option for a DATABASE_SSL mode, named after libpq's sslmode values: `disable` no TLS,
  * `require` encrypted without checking the certificate, `verify-full` encrypted with the certificate chain
  * checked against `rootCertPath` (else node's built-in roots) and the URL's host checked against the
- * certificate's names (RFC 6125 rules of node's tls.checkServerIdentity; IP SANs for an IP literal).
+ * certificate's names by node's tls.checkServerIdentity (RFC 6125). For a host name that matches libpq:
+ * dNSName SANs, the CN only without one. For an IP literal it is stricter than libpq (PostgreSQL 14+,
+ * "Client Verification of Server Certificates"): node accepts only an iPAddress SAN equal to the address,
+ * where libpq also accepts a dNSName SAN spelling it, or the CN when there is no iPAddress SAN. So a
+ * certificate libpq accepts for an IP literal may be refused here, never the reverse.
  * The host is checked here because postgres.js 3.4 passes no host to tls.connect for an IP literal, and node
  * then checks the certificate against "localhost".
+ * The result overrides any `sslmode` in `url` (postgres.js prefers its `ssl` option); loadConfig refuses
+ * a URL whose sslmode disagrees with DATABASE_SSL.
  * @param url the connection URL (one host), whose host name the certificate must name
  * @throws SettingError (setting DATABASE_SSL_ROOT_CERT) when the bundle cannot be read or holds no certificate.
  */

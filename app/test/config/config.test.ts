@@ -124,6 +124,21 @@ test('cross-variable checks', (t) => {
   t.false(problemsOf({ ...BASE, DATABASE_SSL: 'verify-full', DATABASE_SSL_ROOT_CERT: '/ca.pem' }).join().includes('DATABASE_SSL_ROOT_CERT'));
 });
 
+test('a sslmode in a database URL that disagrees with DATABASE_SSL is refused: postgres.js would ignore it', (t) => {
+  // The rotation runbook writes `?sslmode=verify-full` into the secret's URL (runbooks/scripts/rotate-database-credentials.sh).
+  const rotated = 'postgres://auth_app_green:secret-pw@db.internal:5432/auth?sslmode=verify-full';
+  const problems = problemsOf({ ...BASE, DATABASE_URL: rotated, DATABASE_SSL: 'require' });
+  t.deepEqual(problems, ['DATABASE_URL: sslmode=verify-full in the URL disagrees with DATABASE_SSL=require, which decides; remove it from the URL or make the two agree']);
+  t.false(problems.join().includes('secret-pw'), 'the URL is a secret');
+  // Agreeing, or absent: accepted, and DATABASE_SSL is the mode in force.
+  t.deepEqual(problemsOf({ ...BASE, DATABASE_URL: rotated, DATABASE_SSL: 'verify-full' }), []);
+  t.deepEqual(problemsOf({ ...BASE, DATABASE_SSL: 'verify-full' }), []);
+  // A downgrade is refused too, in the migration URL and through postgres.js's own `ssl` parameter.
+  t.regex(problemsOf({ ...BASE, DATABASE_MIGRATION_URL: 'postgres://o:p@db/auth?sslmode=disable', DATABASE_SSL: 'verify-full' }).join(), /^DATABASE_MIGRATION_URL: sslmode=disable in the URL disagrees with DATABASE_SSL=verify-full/);
+  t.regex(problemsOf({ ...BASE, DATABASE_URL: 'postgres://a:p@db/auth?ssl=prefer', DATABASE_SSL: 'disable' }).join(), /^DATABASE_URL: ssl=prefer in the URL/);
+  t.regex(problemsOf({ ...BASE, DATABASE_URL: 'postgres://a:p@db/auth?sslmode=secret-looking', DATABASE_SSL: 'disable' }).join(), /^DATABASE_URL: its sslmode in the URL/);
+});
+
 test('the variable table declares every agreed variable, each described, secrets flagged', (t) => {
   // The agreed list lives in the team brief; this copy fails loudly if either side drifts.
   const agreed = `NODE_ENV PORT HOST LOG_LEVEL SERVICE_VERSION DEPLOY_ENVIRONMENT SHUTDOWN_TIMEOUT_MS DATABASE_URL DATABASE_MIGRATION_URL

@@ -2,6 +2,8 @@
 // item 7): the matching CA connects over TLS; a wrong CA or a wrong host name is refused at start-up with
 // one JSON line naming the setting to change (issue 19). main.ts runs as a real process.
 import { spawn } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
@@ -72,6 +74,33 @@ test('verify-full with the CA that issued the server certificate connects, over 
   t.true(rows.every((row) => row.ssl));
 });
 
+/** Connects with the app's own `ssl` option and answers whether the session is TLS. */
+async function connectsOverTls(host: string): Promise<boolean> {
+  const sql = postgres(url(host), { max: 1, ssl: postgresSsl('verify-full', server.caFile, url(host)), onnotice: () => {} });
+  try {
+    const [row] = await sql<{ ssl: boolean }[]>`select ssl from pg_stat_ssl where pid = pg_backend_pid()`;
+    return row?.ssl === true;
+  } finally {
+    await sql.end({ timeout: 1 });
+  }
+}
+
+test('verify-full with a root-only bundle accepts a server certificate issued by an intermediate the server sends (RDS\'s chain shape)', async (t) => {
+  const pems = (file: string) => (readFileSync(file, 'utf8').match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g) ?? []).map((pem) => new X509Certificate(pem));
+  const [root, ...others] = pems(server.caFile);
+  const [leaf, intermediate, ...more] = pems(server.chainFile);
+  // The shape itself: bundle = one self-signed root; the server sends leaf then intermediate, nothing else.
+  t.deepEqual([others.length, more.length], [0, 0]);
+  t.true(root!.checkIssued(root!) && intermediate!.checkIssued(root!) && leaf!.checkIssued(intermediate!));
+  t.false(leaf!.checkIssued(root!), 'the root did not sign the server certificate itself');
+  t.true(await connectsOverTls('localhost'));
+});
+
+test('verify-full to an IP literal connects when the certificate has a matching iPAddress SAN', async (t) => {
+  // The certificate names IP:127.0.0.2 (and not 127.0.0.1, which the mismatch test below uses).
+  t.true(await connectsOverTls('127.0.0.2'));
+});
+
 test('verify-full with another CA is refused at start-up, naming DATABASE_SSL_ROOT_CERT', async (t) => {
   const run = runMain({ DATABASE_URL: url('localhost'), DATABASE_SSL: 'verify-full', DATABASE_SSL_ROOT_CERT: server.otherCaFile });
   t.teardown(run.kill);
@@ -88,11 +117,23 @@ test('verify-full to a host name the certificate does not name is refused, namin
   t.like(line, { msg: 'start-up failed', setting: 'DATABASE_URL', code: 'ERR_TLS_CERT_ALTNAME_INVALID' });
 });
 
-test('verify-full without DATABASE_SSL_ROOT_CERT trusts only the public roots: a private CA is refused', async (t) => {
+test('verify-full without DATABASE_SSL_ROOT_CERT trusts only the public roots: a private CA is refused, naming DATABASE_SSL_ROOT_CERT', async (t) => {
   const run = runMain({ DATABASE_URL: url('localhost'), DATABASE_SSL: 'verify-full' });
   t.teardown(run.kill);
   const line = await startupFailure(t, run);
-  t.like(line, { msg: 'start-up failed', setting: 'DATABASE_SSL' });
+  // The setting named is the one the problem tells the user to set.
+  t.like(line, { msg: 'start-up failed', setting: 'DATABASE_SSL_ROOT_CERT' });
+  t.regex(line.problem, /set DATABASE_SSL_ROOT_CERT/);
+});
+
+test('DATABASE_SSL=disable against a PostgreSQL that admits only TLS is one line naming DATABASE_SSL', async (t) => {
+  // The server's pg_hba.conf has only `hostssl` lines (RDS's rds.force_ssl): PostgreSQL answers 28000
+  // "no pg_hba.conf entry … SSL off" (15) / "… no encryption" (16+).
+  const run = runMain({ DATABASE_URL: url('localhost'), DATABASE_SSL: 'disable' });
+  t.teardown(run.kill);
+  const line = await startupFailure(t, run);
+  t.like(line, { msg: 'start-up failed', setting: 'DATABASE_SSL', code: '28000' });
+  t.regex(line.problem, /DATABASE_SSL=verify-full/);
 });
 
 test('an unreadable DATABASE_SSL_ROOT_CERT is refused at start-up, naming it', async (t) => {

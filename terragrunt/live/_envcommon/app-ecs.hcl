@@ -149,8 +149,11 @@ inputs = {
     DEPLOY_ENVIRONMENT  = local.env.env
     SHUTDOWN_TIMEOUT_MS = "10000"
     DATABASE_POOL_MAX   = "10"
-    # Encrypted (RDS forces TLS). verify-full would also need the RDS CA bundle in the image.
-    DATABASE_SSL                  = "require"
+    # As _envcommon/app.hcl: encrypted, and the server certificate and host name verified against the RDS CA
+    # bundle that the image carries. It also agrees with the `sslmode=verify-full` that the rotation runbook
+    # writes into the secret's URL (the app refuses a URL sslmode that disagrees with DATABASE_SSL).
+    DATABASE_SSL                  = "verify-full"
+    DATABASE_SSL_ROOT_CERT        = "/srv/auth/certs/aws-rds-ca-bundle.pem"
     JWT_ISSUER                    = local.env.app_public_url
     JWT_AUDIENCE                  = "auth-platform"
     ACCESS_TOKEN_TTL              = "15m"
