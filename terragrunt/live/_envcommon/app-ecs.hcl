@@ -158,6 +158,7 @@ inputs = {
     JWT_AUDIENCE                  = "auth-platform"
     ACCESS_TOKEN_TTL              = "15m"
     REFRESH_IDLE_TTL              = "7d"
+    REFRESH_REUSE_INTERVAL        = "30s"
     SESSION_MAX_TTL               = "30d"
     ARGON2_MEMORY_KIB             = "19456"
     ARGON2_ITERATIONS             = "2"
