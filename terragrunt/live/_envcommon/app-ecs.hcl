@@ -142,8 +142,8 @@ inputs = {
   # The same variables and values as _envcommon/app.hcl (test/drift.test.ts holds both units to app/src/config,
   # .env.example and the contract). Values are strings: ECS passes environment text.
   runtime_environment_variables = merge({
-    NODE_ENV            = "production"
-    PORT                = "8080"
+    NODE_ENV = "production"
+    # No PORT: the app's default 8080 is the container port (`port` above), as the contract says for both targets.
     LOG_LEVEL           = local.env.log_level
     SERVICE_VERSION     = local.image_tag
     DEPLOY_ENVIRONMENT  = local.env.env
