@@ -11,7 +11,7 @@
 // holds (SKIP LOCKED), so it never waits and can close no cycle. Deadlocks, serialization failures and
 // lock timeouts that still happen (they roll the transaction back) are retried a bounded number of times.
 import type { Sql } from './db.ts';
-import { withTransientRetry, type TransientDatabaseFailure } from './transient-errors.ts';
+import { connectionClosed, withTransientRetry, type TransientDatabaseFailure } from './transient-errors.ts';
 
 /** The client_ip value of the whole-account row. Never a valid IP, so it cannot collide with one. */
 export const ACCOUNT_WIDE = '*';
@@ -55,6 +55,7 @@ export function createLockoutStore(sql: Sql, options: LockoutStoreOptions = {}) 
     async withLockedRows<T>(accountKey: Buffer, clientIp: string, now: Date, decide: (rows: ThrottleRows) => ThrottleUpdate<T>): Promise<T> {
       return retry(async () => {
         const tx = await sql.reserve();
+        let lost = false;
         try {
           // VALUES order is lock order: '*' first. DO UPDATE (of a column to itself, so the update is HOT)
           // locks an existing row and returns it; a missing row is inserted, locked and returned. A row
@@ -96,12 +97,18 @@ export function createLockoutStore(sql: Sql, options: LockoutStoreOptions = {}) 
           }
           return update.result;
         } catch (error) {
-          // Never hand a connection back inside a transaction. Outside one (the COMMIT already rolled
-          // back), ROLLBACK is only a warning; on a dead connection it fails, and that is fine too.
+          // Nothing more is sent on a connection that postgres.js reports closed, and it is not released:
+          // see connectionClosed (postgres.js 3.4.9 would throw outside any promise and never settle).
+          if (connectionClosed(error)) {
+            lost = true;
+            throw error;
+          }
+          // Never hand a live connection back inside a transaction. Outside one (the COMMIT already
+          // rolled back), ROLLBACK is only a warning.
           await tx`rollback`.catch(() => {});
           throw error;
         } finally {
-          tx.release();
+          if (!lost) tx.release();
         }
       });
     },
