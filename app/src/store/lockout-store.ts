@@ -4,8 +4,8 @@
 //
 // Lock order (issue 14): every statement that touches login_throttle locks the rows of one account in one
 // order, the whole-account row (client_ip = '*') before the (account, client IP) row, and never waits for
-// a lock while it holds a row of another account. The order comes from the statement itself (the order
-// of VALUES in an INSERT, an ORDER BY under FOR UPDATE), never from the plan the executor picks: a
+// a lock while it holds a row of another account. The order comes from the statement itself (an ORDER BY
+// under FOR UPDATE; the order of VALUES in an INSERT), not from a plan that picks an index scan: a
 // DELETE ... WHERE client_ip IN (...) locks rows in scan order, which once made the reset after a
 // successful login deadlock with the attempts (40P01 answered as 500). The purge takes only rows nobody
 // holds (SKIP LOCKED), so it never waits and can close no cycle. Deadlocks, serialization failures and
@@ -57,7 +57,10 @@ export function createLockoutStore(sql: Sql, options: LockoutStoreOptions = {}) 
         const tx = await sql.reserve();
         let lost = false;
         try {
-          // VALUES order is lock order: '*' first. DO UPDATE (of a column to itself, so the update is HOT)
+          // VALUES order is lock order: '*' first. PostgreSQL's documentation does not promise this: it is
+          // a fact of the executor (a multi-row VALUES is a Values Scan that emits its rows in the order
+          // written, and INSERT ... ON CONFLICT locks each row as it is produced), true of PostgreSQL 15 and
+          // guarded by the store-level contention test (login-contention.test.ts: no deadlock logged). DO UPDATE (of a column to itself, so the update is HOT)
           // locks an existing row and returns it; a missing row is inserted, locked and returned. A row
           // that a reset deletes meanwhile is inserted afresh once the reset commits: no attempt is lost.
           const [, rows] = await Promise.all([

@@ -102,7 +102,8 @@ test('connections lost while attempts wait on a row lock: each attempt rejects a
   const lock = await holder.reserve();
   await lock`begin`;
   await lock`select 1 from login_throttle where account_key = ${accountKeyOf('held@example.com')} and client_ip = '*' for update`;
-  const [{ pid: holderPid }] = await lock<{ pid: number }[]>`select pg_backend_pid() as pid`;
+  const [holderRow] = await lock<{ pid: number }[]>`select pg_backend_pid() as pid`;
+  const holderPid = holderRow!.pid;
 
   const attempts = [1, 2, 3].map(() => throttle.beginAttempt('held@example.com', '198.51.100.1').then(() => undefined, (error: unknown) => error));
   let waiting: { pid: number }[] = [];
