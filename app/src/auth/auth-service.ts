@@ -1,5 +1,6 @@
 // The auth flows: register, log in, refresh, authenticate, log out, change password. HTTP-free, so the
 // routes stay thin and every rule lives here once. Events are emitted where each thing happens.
+import { withTransientRetry, type TransientDatabaseFailure } from '../store/transient-errors.ts';
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/index.ts';
 import type { AuthEventEmitter } from '../events/emitter.ts';
@@ -25,6 +26,8 @@ export interface AuthServiceDeps {
   passwords: PasswordHasher;
   loginThrottle?: LoginThrottle;
   breachedPasswords?: BreachedPasswordCheck;
+  /** Called when a transaction that PostgreSQL rolled back (deadlock, serialization failure) is run again. */
+  onDatabaseRetry?: (failure: TransientDatabaseFailure) => void;
 }
 
 export interface TokenPair {
@@ -51,6 +54,9 @@ const eventContext = (context: RequestContext) => ({ clientIp: context.clientIp,
 
 export function createAuthService(deps: AuthServiceDeps) {
   const { config, sql, clock, events, passwords } = deps;
+  // The refresh (one function call) and the password change (one transaction) are rolled back whole on a
+  // deadlock or serialization failure and safe to run again: the lockout store's bounded retry (issue 14).
+  const retry = <T>(operation: () => Promise<T>) => withTransientRetry(operation, { onRetry: deps.onDatabaseRetry });
   const tokenOptions: AccessTokenOptions = {
     keys: deps.keys,
     issuer: config.jwt.issuer,
@@ -170,14 +176,17 @@ export function createAuthService(deps: AuthServiceDeps) {
 
   async function refresh(refreshToken: string, context: RequestContext): Promise<TokenPair> {
     if (!isRefreshTokenShape(refreshToken)) throw new AppError('invalid_token');
-    // The same successor for every send of this token: a graced double send gets the winner's token.
+    // The same successor for every send of this token: a graced double send gets the winner's token, so a retry
+    // after a rolled-back attempt is safe too.
     const next = successorRefreshToken(refreshSuccessorKey, refreshToken);
-    const result = await rotateRefreshToken(sql, {
-      ...sessionTimes(),
-      tokenHash: hashRefreshToken(refreshToken),
-      nextTokenHash: hashRefreshToken(next),
-      reuseIntervalSeconds: config.sessions.refreshReuseIntervalSeconds,
-    });
+    const result = await retry(() =>
+      rotateRefreshToken(sql, {
+        ...sessionTimes(),
+        tokenHash: hashRefreshToken(refreshToken),
+        nextTokenHash: hashRefreshToken(next),
+        reuseIntervalSeconds: config.sessions.refreshReuseIntervalSeconds,
+      }),
+    );
     switch (result.kind) {
       case 'rotated':
         // A second use within REFRESH_REUSE_INTERVAL is recorded as such, so a pattern of them stays visible.
@@ -235,16 +244,19 @@ export function createAuthService(deps: AuthServiceDeps) {
     // the caller's session still active after that (the user row is now locked, so a concurrent change has
     // committed its revocations), and the end of the other sessions. An older change that finishes after a
     // newer one, or a change from a session the newer one revoked, writes nothing.
-    const revoked = await sql.begin(async (tx) => {
-      if (!(await changePasswordHash(tx, { userId: auth.user.id, passwordHash, now, expectedVersion: auth.user.passwordVersion }))) {
-        throw new AppError('invalid_credentials');
-      }
-      const session = await findSession(tx, auth.claims.sid);
-      if (!session || !isSessionActive(session, now)) {
-        throw new AppError('invalid_token', { headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } });
-      }
-      return revokeUserSessions(tx, { userId: auth.user.id, reason: 'password_change', now, keepSessionId: auth.claims.sid });
-    });
+    // Retried only when PostgreSQL rolled it back (transient); the AppErrors below are final.
+    const revoked = await retry(() =>
+      sql.begin(async (tx) => {
+        if (!(await changePasswordHash(tx, { userId: auth.user.id, passwordHash, now, expectedVersion: auth.user.passwordVersion }))) {
+          throw new AppError('invalid_credentials');
+        }
+        const session = await findSession(tx, auth.claims.sid);
+        if (!session || !isSessionActive(session, now)) {
+          throw new AppError('invalid_token', { headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } });
+        }
+        return revokeUserSessions(tx, { userId: auth.user.id, reason: 'password_change', now, keepSessionId: auth.claims.sid });
+      }),
+    );
     const ids = { userId: auth.user.id, ...eventContext(context) };
     events.emit({ type: 'password_changed', outcome: 'success', sessionId: auth.claims.sid, ...ids });
     for (const sessionId of revoked) events.emit({ type: 'session_revoked', outcome: 'success', reason: 'password_change', sessionId, ...ids });

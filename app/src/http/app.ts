@@ -1,5 +1,6 @@
 // createApp builds the Koa application from its dependencies without listening, so tests and main.ts
 // assemble the same thing. The middleware order below is the request's path through the service.
+import { databaseTransientErrors } from '../observability/metrics.ts';
 import Koa, { type Middleware } from 'koa';
 import Router from 'koa-router';
 import type { Logger } from 'pino';
@@ -63,7 +64,11 @@ export function createApp(deps: AppDeps): App {
   const passwords =
     deps.passwords ??
     createPasswordHasher(deps.config.argon2, { observe: (operation, seconds) => metrics.argon2Duration.observe({ operation }, seconds) });
-  const auth = createAuthService({ ...deps, passwords });
+  const auth = createAuthService({
+    ...deps,
+    passwords,
+    onDatabaseRetry: (kind) => databaseTransientErrors(deps.registry).inc({ kind, outcome: 'retried' }),
+  });
 
   let openapi: Record<string, unknown> = {};
   const routes: RouteSpec[] = [

@@ -17,9 +17,12 @@ function commonErrors(route: RouteSpec): Record<number, string> {
   const errors: Record<number, string> = {
     429: '`rate_limited` or `account_locked` (with Retry-After).',
     500: '`internal_error`.',
-    // Issue 14: every route that touches PostgreSQL can meet a transient failure.
-    503: '`unavailable` (with Retry-After, in seconds): PostgreSQL is unreachable or had a transient failure (deadlock, serialization failure, lock timeout, lost connection); retry after the given delay.',
   };
+  // Issue 14: a route that uses PostgreSQL can meet a transient failure; the others (/healthz, the JWKS,
+  // /metrics, /openapi.json) never answer it. /readyz declares its own 503.
+  if (route.database) {
+    errors[503] = '`unavailable` (with Retry-After, in seconds): PostgreSQL is unreachable or had a transient failure (deadlock, serialization failure, lock timeout, lost connection); retry after the given delay.';
+  }
   if (route.body) {
     errors[400] = '`invalid_request`: malformed JSON or a field failing validation.';
     errors[413] = '`payload_too_large`: the body exceeds 16 KiB.';

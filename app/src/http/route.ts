@@ -24,6 +24,8 @@ export interface RouteSpec<Body extends z.ZodType | undefined = z.ZodType | unde
   tag: string;
   /** Bearer access token required. */
   auth?: boolean;
+  /** Uses PostgreSQL: can answer 503 `unavailable` on a transient database failure (issue 14). */
+  database?: boolean;
   body?: Body;
   /** Success and route-specific error responses; the common errors are added by the OpenAPI builder. */
   responses: Record<number, ResponseSpec>;

@@ -4,14 +4,14 @@
 //
 // Lock order (issue 14): every statement that touches login_throttle locks the rows of one account in one
 // order, the whole-account row (client_ip = '*') before the (account, client IP) row, and never waits for
-// a lock while it holds a row of another account. The order comes from the statement itself (the order
-// of VALUES in an INSERT, an ORDER BY under FOR UPDATE), never from the plan the executor picks: a
+// a lock while it holds a row of another account. The order comes from the statement itself (an ORDER BY
+// under FOR UPDATE; the order of VALUES in an INSERT), not from a plan that picks an index scan: a
 // DELETE ... WHERE client_ip IN (...) locks rows in scan order, which once made the reset after a
 // successful login deadlock with the attempts (40P01 answered as 500). The purge takes only rows nobody
 // holds (SKIP LOCKED), so it never waits and can close no cycle. Deadlocks, serialization failures and
 // lock timeouts that still happen (they roll the transaction back) are retried a bounded number of times.
 import type { Sql } from './db.ts';
-import { withTransientRetry, type TransientDatabaseFailure } from './transient-errors.ts';
+import { connectionClosed, withTransientRetry, type TransientDatabaseFailure } from './transient-errors.ts';
 
 /** The client_ip value of the whole-account row. Never a valid IP, so it cannot collide with one. */
 export const ACCOUNT_WIDE = '*';
@@ -55,8 +55,12 @@ export function createLockoutStore(sql: Sql, options: LockoutStoreOptions = {}) 
     async withLockedRows<T>(accountKey: Buffer, clientIp: string, now: Date, decide: (rows: ThrottleRows) => ThrottleUpdate<T>): Promise<T> {
       return retry(async () => {
         const tx = await sql.reserve();
+        let lost = false;
         try {
-          // VALUES order is lock order: '*' first. DO UPDATE (of a column to itself, so the update is HOT)
+          // VALUES order is lock order: '*' first. PostgreSQL's documentation does not promise this: it is
+          // a fact of the executor (a multi-row VALUES is a Values Scan that emits its rows in the order
+          // written, and INSERT ... ON CONFLICT locks each row as it is produced), true of PostgreSQL 15 and
+          // guarded by the store-level contention test (login-contention.test.ts: no deadlock logged). DO UPDATE (of a column to itself, so the update is HOT)
           // locks an existing row and returns it; a missing row is inserted, locked and returned. A row
           // that a reset deletes meanwhile is inserted afresh once the reset commits: no attempt is lost.
           const [, rows] = await Promise.all([
@@ -96,12 +100,18 @@ export function createLockoutStore(sql: Sql, options: LockoutStoreOptions = {}) 
           }
           return update.result;
         } catch (error) {
-          // Never hand a connection back inside a transaction. Outside one (the COMMIT already rolled
-          // back), ROLLBACK is only a warning; on a dead connection it fails, and that is fine too.
+          // Nothing more is sent on a connection that postgres.js reports closed, and it is not released:
+          // see connectionClosed (postgres.js 3.4.9 would throw outside any promise and never settle).
+          if (connectionClosed(error)) {
+            lost = true;
+            throw error;
+          }
+          // Never hand a live connection back inside a transaction. Outside one (the COMMIT already
+          // rolled back), ROLLBACK is only a warning.
           await tx`rollback`.catch(() => {});
           throw error;
         } finally {
-          tx.release();
+          if (!lost) tx.release();
         }
       });
     },

@@ -1,9 +1,10 @@
 // Which database failures are transient: worth a retry or a 503 with Retry-After, never a 500 (issue 14).
 // One classifier, used by the stores that retry and by the HTTP error handler that answers 503.
 //
-// Sources: PostgreSQL 15 error codes (Appendix A: class 40 transaction rollback, 55P03, class 08, 57P0x,
-// 53300) and the connection error codes of postgres.js 3.4 (src/errors.js, src/connection.js) and of
-// Node's net module (ECONNREFUSED and friends, surfaced by postgres.js as the socket's error).
+// Sources: PostgreSQL 15 error codes (Appendix A "PostgreSQL Error Codes": class 40 transaction rollback,
+// 55P03, class 08, 57P01/57P02/57P03/57P05, 53300) and the connection error codes of postgres.js 3.4
+// (src/errors.js, src/connection.js) and of Node (the "Common system errors" of the errors page and the
+// dns module's ENOTFOUND / EAI_AGAIN: socket and lookup errors surface through postgres.js unchanged).
 import postgres from 'postgres';
 
 /**
@@ -21,6 +22,7 @@ const BY_SQLSTATE: Record<string, TransientDatabaseFailure> = {
   '57P01': 'connection', // admin_shutdown: the server is stopping (pg_ctl stop -m fast)
   '57P02': 'connection', // crash_shutdown
   '57P03': 'connection', // cannot_connect_now: starting up or shutting down
+  '57P05': 'connection', // idle_session_timeout: the server closed an idle session (PostgreSQL 14+)
   '53300': 'connection', // too_many_connections
 };
 
@@ -37,7 +39,11 @@ const CONNECTION_CODES = new Set([
   'ETIMEDOUT',
   'EHOSTUNREACH',
   'ENETUNREACH',
+  'ENETDOWN',
   'EAI_AGAIN',
+  // getaddrinfo found no address for the host: during a failover or a DNS outage the name of a managed
+  // database can briefly resolve to nothing (Node's dns module: ENOTFOUND).
+  'ENOTFOUND',
 ]);
 
 /**
@@ -55,6 +61,23 @@ export function transientDatabaseFailure(error: unknown): TransientDatabaseFailu
   }
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && CONNECTION_CODES.has(code) ? 'connection' : undefined;
+}
+
+/**
+ * True when postgres.js reports the connection of a failed statement closed or failing: its own
+ * CONNECTION_CLOSED/DESTROYED/ENDED, or a socket error (the socket closes next). For code that runs a
+ * transaction by hand on a reserved connection (postgres.js 3.4.9): send nothing more on such a connection
+ * (a write then dereferences the null socket in a setImmediate, an uncaught TypeError, and never settles:
+ * porsager/postgres#1208, unfixed in 3.4.9, the latest release), and do not release it: postgres.js puts
+ * it back among the pool's closed connections when the socket closes, and release() would hand the
+ * socketless connection out as an open one.
+ * A PostgreSQL error, even FATAL (57P01), is not such a report: the server sends it before it closes, so a
+ * ROLLBACK written then is flushed before the socket closes (the event loop runs setImmediate callbacks
+ * before close callbacks), and postgres.js 3.4.9 can hand a killed backend's FATAL to the next query of the
+ * reconnected, live connection (porsager/postgres#1215), which must be rolled back and released.
+ */
+export function connectionClosed(error: unknown): boolean {
+  return !(error instanceof postgres.PostgresError) && transientDatabaseFailure(error) === 'connection';
 }
 
 /** True for the failures after which PostgreSQL has rolled the whole transaction back. */

@@ -1,6 +1,7 @@
 import test from 'ava';
 import { sharedTestApp } from '../helpers/shared-app.ts';
 import { startTestApp } from '../helpers/test-app.ts';
+import { RATE_LIMITED_ENDPOINTS } from '../../src/http/rate-limit.ts';
 
 const { app, db } = sharedTestApp(test);
 
@@ -124,4 +125,19 @@ test('/openapi.json documents every route, with request schemas from the validat
   const register = response.body.paths['/v1/users']!.post!;
   t.like(register.requestBody, { required: true, content: { 'application/json': { schema: { required: ['email', 'password'] } } } });
   t.deepEqual(Object.keys(register.responses).sort(), ['201', '400', '409', '413', '415', '422', '429', '500', '503']);
+});
+
+test('/openapi.json documents the database 503 only on the routes that use PostgreSQL', async (t) => {
+  const response = await app.request<{ paths: Record<string, Record<string, { responses: Record<string, unknown> }>> }>('GET', '/openapi.json');
+  const with503 = Object.entries(response.body.paths).flatMap(([path, methods]) =>
+    Object.entries(methods).filter(([, operation]) => '503' in operation.responses).map(([method]) => `${method.toUpperCase()} ${path}`));
+  t.deepEqual(with503.sort(), [
+    'POST /v1/users', 'POST /v1/sessions', 'POST /v1/tokens/refresh', 'DELETE /v1/sessions/current', 'DELETE /v1/sessions',
+    'GET /v1/me', 'POST /v1/me/password', 'GET /readyz',
+  ].sort(), '/healthz, the JWKS, /metrics and /openapi.json never touch PostgreSQL');
+});
+
+test('every rate-limited endpoint is a route the router serves, so a renamed route cannot silently lose its limit', (t) => {
+  const served = new Set(app.servedRoutes());
+  for (const endpoint of RATE_LIMITED_ENDPOINTS) t.true(served.has(endpoint), `${endpoint} is served`);
 });

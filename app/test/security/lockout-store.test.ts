@@ -1,8 +1,10 @@
 // The lockout against a real PostgreSQL: atomic counting under concurrency, escalation and reset.
 import test from 'ava';
+import postgres from 'postgres';
 import { AppError } from '../../src/http/errors.ts';
 import { AccountLock, accountKeyOf, createLoginThrottle, type LockoutPolicy } from '../../src/auth/lockout.ts';
 import { createLockoutStore } from '../../src/store/lockout-store.ts';
+import { transientDatabaseFailure } from '../../src/store/transient-errors.ts';
 import { createTestDatabase } from '../helpers/database.ts';
 
 const policy: LockoutPolicy = { accountIpThreshold: 10, accountThreshold: 20, windowSeconds: 900, baseDurationSeconds: 60, maxDurationSeconds: 900 };
@@ -82,4 +84,44 @@ test('assertAllowed throws account_locked with Retry-After and says whether it s
   t.deepEqual(second?.headers, { 'Retry-After': '30' });
   t.true(second?.cause instanceof AccountLock);
   t.like(second?.cause, { newlyLocked: false });
+});
+
+// Issue 14 item 1 (review): the connections of three attempts that wait on a row lock are terminated
+// (pg_terminate_backend: FATAL 57P01, then the server closes the socket, as in pg_ctl stop -m fast). Each
+// attempt must reject with a connection failure (the HTTP layer answers 503), nothing may be thrown outside
+// a promise (postgres.js 3.4.9 throws a TypeError from a setImmediate when SQL is sent on a connection whose
+// socket is gone, or when such a connection is released and reused: ava fails the file on that).
+test('connections lost while attempts wait on a row lock: each attempt rejects as a connection failure, nothing is thrown outside a promise', async (t) => {
+  t.timeout(120_000, 'a lost connection must never leave an attempt pending');
+  const database = await createTestDatabase({ poolMax: 3 });
+  t.teardown(database.drop);
+  const throttle = createLoginThrottle({ store: createLockoutStore(database.sql), policy });
+  await throttle.beginAttempt('held@example.com', '198.51.100.1');
+  const holder = postgres(database.url, { max: 2, onnotice: () => {} });
+  t.teardown(() => holder.end({ timeout: 1 }));
+  const lock = await holder.reserve();
+  await lock`begin`;
+  await lock`select 1 from login_throttle where account_key = ${accountKeyOf('held@example.com')} and client_ip = '*' for update`;
+  const [holderRow] = await lock<{ pid: number }[]>`select pg_backend_pid() as pid`;
+  const holderPid = holderRow!.pid;
+
+  const attempts = [1, 2, 3].map(() => throttle.beginAttempt('held@example.com', '198.51.100.1').then(() => undefined, (error: unknown) => error));
+  let waiting: { pid: number }[] = [];
+  for (let poll = 0; poll < 400 && waiting.length < 3; poll++) {
+    waiting = await holder<{ pid: number }[]>`
+      select pid from pg_stat_activity
+      where datname = current_database() and pid <> ${holderPid} and wait_event_type = 'Lock'`;
+    if (waiting.length < 3) await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  t.is(waiting.length, 3, 'the three attempts wait on the row lock');
+  await holder`select pg_terminate_backend(pid) from unnest(${waiting.map((row) => row.pid)}::int[]) as pid`;
+
+  const errors = await Promise.all(attempts);
+  t.deepEqual(errors.map((error) => transientDatabaseFailure(error)), ['connection', 'connection', 'connection']);
+  await lock`commit`;
+  lock.release();
+  // The next attempt finds a reconnected connection, not a socketless one handed out as open. postgres.js
+  // 3.4.9 may hand it the killed backend's FATAL 57P01 (porsager/postgres#1215): a 503, never a crash.
+  const after = await throttle.beginAttempt('held@example.com', '198.51.100.20').then((decision) => (decision.allowed ? 'allowed' : 'refused'), (error: unknown) => transientDatabaseFailure(error));
+  t.true(after === 'allowed' || after === 'connection', String(after));
 });

@@ -4,7 +4,7 @@
 import test from 'ava';
 import postgres from 'postgres';
 import { createSql } from '../../src/store/db.ts';
-import { isRolledBack, transientDatabaseFailure, withTransientRetry } from '../../src/store/transient-errors.ts';
+import { connectionClosed, isRolledBack, transientDatabaseFailure, withTransientRetry } from '../../src/store/transient-errors.ts';
 
 const pgError = (code: string) => new postgres.PostgresError({ code, message: `sqlstate ${code}` } as never);
 
@@ -14,9 +14,18 @@ const table: Array<[string, unknown, ReturnType<typeof transientDatabaseFailure>
   ['55P03 lock_not_available', pgError('55P03'), 'lock_timeout'],
   ['57P01 admin_shutdown', pgError('57P01'), 'connection'],
   ['57P03 cannot_connect_now', pgError('57P03'), 'connection'],
+  ['57P05 idle_session_timeout', pgError('57P05'), 'connection'],
   ['53300 too_many_connections', pgError('53300'), 'connection'],
   ['08006 connection_failure', pgError('08006'), 'connection'],
   ['postgres.js CONNECTION_CLOSED', Object.assign(new Error('write CONNECTION_CLOSED'), { code: 'CONNECTION_CLOSED' }), 'connection'],
+  // Node's socket and lookup errors (Node docs: Errors, Common system errors; dns module).
+  ['ECONNRESET', Object.assign(new Error('econnreset'), { code: 'ECONNRESET' }), 'connection'],
+  ['ETIMEDOUT', Object.assign(new Error('etimedout'), { code: 'ETIMEDOUT' }), 'connection'],
+  ['EHOSTUNREACH', Object.assign(new Error('ehostunreach'), { code: 'EHOSTUNREACH' }), 'connection'],
+  ['ENETUNREACH', Object.assign(new Error('enetunreach'), { code: 'ENETUNREACH' }), 'connection'],
+  ['ENETDOWN', Object.assign(new Error('enetdown'), { code: 'ENETDOWN' }), 'connection'],
+  ['ENOTFOUND', Object.assign(new Error('enotfound'), { code: 'ENOTFOUND' }), 'connection'],
+  ['EAI_AGAIN', Object.assign(new Error('eai_again'), { code: 'EAI_AGAIN' }), 'connection'],
   ['ECONNREFUSED on every address', new AggregateError([Object.assign(new Error('a'), { code: 'ECONNREFUSED' }), Object.assign(new Error('b'), { code: 'ECONNREFUSED' })]), 'connection'],
   ['23505 unique_violation', pgError('23505'), undefined],
   ['22P02 invalid_text_representation', pgError('22P02'), undefined],
@@ -54,4 +63,13 @@ test('a rolled-back transaction is run again, at most `attempts` times, and each
   runs = 0;
   await t.throwsAsync(withTransientRetry(() => (runs++, Promise.reject(pgError('23505')))));
   t.is(runs, 1, 'a permanent error is never retried');
+});
+
+test('connectionClosed: postgres.js connection and socket errors, never a PostgreSQL error', (t) => {
+  const withSeverity = (code: string, severity: string) => new postgres.PostgresError({ code, severity, message: `sqlstate ${code}` } as never);
+  t.true(connectionClosed(Object.assign(new Error('closed'), { code: 'CONNECTION_CLOSED' })));
+  t.true(connectionClosed(Object.assign(new Error('reset'), { code: 'ECONNRESET' })));
+  t.false(connectionClosed(withSeverity('57P01', 'FATAL')), 'sent before the server closes; or stale, on a live connection');
+  t.false(connectionClosed(withSeverity('40P01', 'ERROR')));
+  t.false(connectionClosed(new TypeError('x is undefined')));
 });

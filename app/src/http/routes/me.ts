@@ -11,6 +11,7 @@ export function meRoutes(auth: AuthService): RouteSpec[] {
       operationId: 'getMe',
       summary: 'The current user (the session must not be revoked)',
       tag: 'users',
+      database: true,
       auth: true,
       responses: { 200: { description: 'The user.', schema: userResponse } },
       handler: async (ctx) => {
@@ -24,6 +25,7 @@ export function meRoutes(auth: AuthService): RouteSpec[] {
       operationId: 'changePassword',
       summary: 'Change the password; every other session of the user ends',
       tag: 'users',
+      database: true,
       auth: true,
       body: changePasswordRequest,
       responses: {

@@ -11,6 +11,7 @@ export function sessionRoutes(auth: AuthService): RouteSpec[] {
       operationId: 'login',
       summary: 'Log in with email and password; starts a session',
       tag: 'sessions',
+      database: true,
       body: loginRequest,
       responses: {
         200: { description: 'A token pair.', schema: tokenPairResponse },
@@ -26,6 +27,7 @@ export function sessionRoutes(auth: AuthService): RouteSpec[] {
       operationId: 'refreshTokens',
       summary: 'Exchange a refresh token for a new token pair (the refresh token rotates)',
       tag: 'sessions',
+      database: true,
       body: refreshRequest,
       responses: {
         200: { description: 'A token pair.', schema: tokenPairResponse },
@@ -41,6 +43,7 @@ export function sessionRoutes(auth: AuthService): RouteSpec[] {
       operationId: 'logout',
       summary: 'Log out of the current session',
       tag: 'sessions',
+      database: true,
       auth: true,
       responses: { 204: { description: 'The session is revoked.' } },
       handler: async (ctx) => {
@@ -54,6 +57,7 @@ export function sessionRoutes(auth: AuthService): RouteSpec[] {
       operationId: 'logoutAll',
       summary: 'Log out of every session of the user',
       tag: 'sessions',
+      database: true,
       auth: true,
       responses: { 204: { description: 'Every session of the user is revoked.' } },
       handler: async (ctx) => {

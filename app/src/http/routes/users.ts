@@ -11,6 +11,7 @@ export function userRoutes(auth: AuthService): RouteSpec[] {
       operationId: 'registerUser',
       summary: 'Register a user',
       tag: 'users',
+      database: true,
       body: registerRequest,
       responses: {
         201: { description: 'The user was created.', schema: userResponse },
