@@ -90,7 +90,7 @@ test('a subnet or min_size change replaces the VPC connector and the auto scalin
   // connectors (App Runner API reference, VpcConnector.VpcConnectorRevision): the replacement needs another name.
   // Several auto scaling configuration revisions per name are allowed (AutoScalingConfigurationRevision).
   const after = plan.resource_changes?.find((change) => change.type === 'aws_apprunner_vpc_connector')?.change.after as { vpc_connector_name?: string } | undefined;
-  t.not(after?.vpc_connector_name, prior[0].attributes.vpc_connector_name);
+  t.not(after?.vpc_connector_name, prior[0]!.attributes.vpc_connector_name);
   t.regex(after?.vpc_connector_name ?? '', /^[A-Za-z0-9][A-Za-z0-9_-]{3,39}$/);
 });
 

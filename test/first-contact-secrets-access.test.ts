@@ -82,7 +82,7 @@ async function plannedPolicies(env: string): Promise<{ policies: Policies; roles
 }
 
 // One real plan per environment, shared by the tests (each plan runs terraform once).
-const planned = new Map(ENVIRONMENTS.map(({ env }) => [env, plannedPolicies(env)]));
+const planned = new Map<string, ReturnType<typeof plannedPolicies>>(ENVIRONMENTS.map(({ env }) => [env, plannedPolicies(env)]));
 const plannedFor = (env: string) => planned.get(env)!;
 async function decide(options: { principal: string; identity: unknown; action: string; resource: string; resourcePolicy: unknown; context?: Record<string, string> }): Promise<string> {
   const simulation: Simulation = {
