@@ -136,3 +136,20 @@ test('item 6: terragrunt/README.md and runbooks/new-environment.md give the same
   // Each infra run applies only the layer whose dependencies have state: rds, clickhouse and app never in the first.
   t.regex(readme, /applies\s+`network`, `secrets` and `alarms`, and refuses `rds`, `clickhouse` and `app`/);
 });
+
+// Item 8: GitHub's immutable subject claims carry the owner and repository ids (GitHub Docs, OpenID Connect
+// reference, "Immutable subject claims"); `gh api repos/<owner>/<repo> --jq '.owner.id, .id'` prints them (GitHub
+// REST API, "Get a repository": owner.id, id). Until the bootstrap sets them, the live tree holds all-zero ids, an id
+// no GitHub account or repository has, marked as placeholders, and both bootstrap docs say how to set them.
+test('the GitHub ids of the OIDC trust are unmistakable placeholders, and the bootstrap docs set them', async (t) => {
+  const text = readFileSync(join(liveDir, '_envcommon', 'github-oidc.hcl'), 'utf8');
+  const inputs = (await parseHclFile(join(liveDir, '_envcommon', 'github-oidc.hcl'))).inputs as HclJson;
+  for (const name of ['github_owner_id', 'github_repository_id']) {
+    const value = String(inputs[name]);
+    if (/^0+$/.test(value)) t.regex(text, new RegExp(`${name}\\s*=\\s*"${value}"\\s*# PLACEHOLDER`), name);
+    else t.regex(value, /^[1-9][0-9]*$/, name);
+  }
+  for (const doc of [join(repoRoot, 'terragrunt', 'README.md'), join(repoRoot, 'architecture', 'CI_CD.md')]) {
+    t.true(readFileSync(doc, 'utf8').includes("gh api repos/<owner>/<repo> --jq '.owner.id, .id'"), doc);
+  }
+});

@@ -85,3 +85,15 @@ test('the infra apply leaves out the units planned on mocks and fails naming the
   t.false(argv.some((arg) => arg.includes('network')), 'network is applied');
   t.deepEqual(argv.slice(-3), ['--', 'apply', '-input=false']);
 });
+
+// The apply leaves units out with Terragrunt's filter (terragrunt v1.1.1 docs, "Filters": `--filter '!./<path>'`
+// excludes a unit), and architecture/CI_CD.md must name what the action runs. Detection is exact equality: a plan
+// variable counts as planned on mocks only when one of its strings equals a mock value of the live tree (no
+// substring or pattern match), which is why every mock value must be unmistakable (test above).
+test('architecture/CI_CD.md names the exclusion the terragrunt-stack action uses', (t) => {
+  const action = readFileSync(join(repoRoot, '.github', 'actions', 'terragrunt-stack', 'action.yml'), 'utf8');
+  const doc = readFileSync(join(repoRoot, 'architecture', 'CI_CD.md'), 'utf8');
+  t.true(action.includes('--filter "!./$unit"'));
+  t.true(doc.includes("--filter '!./<unit>'"));
+  for (const flag of ['--queue-exclude-dir', '--terragrunt-exclude-dir']) t.is(doc.includes(flag), action.includes(flag), flag);
+});

@@ -6,6 +6,7 @@
 //   item 12 - App Runner replacements, planned by the real AWS provider (hashicorp/aws 5.100.0, local mirror).
 //   item 15 - the infra job's credentials against configure-aws-credentials' defaults and the roles' maximum.
 import test from 'ava';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -77,7 +78,7 @@ test('a subnet or min_size change replaces the VPC connector and the auto scalin
   };
   // The state after an apply with subnet-0aaa1111 and min_size 1 (attributes as the provider's schema names them).
   const prior = [
-    { type: 'aws_apprunner_vpc_connector', name: 'this', attributes: { id: connector, arn: connector, vpc_connector_name: 'auth-dev', vpc_connector_revision: 1, subnets: ['subnet-0aaa1111'], security_groups: ['sg-0ccc3333'], status: 'ACTIVE', tags: {}, tags_all: {} } },
+    { type: 'aws_apprunner_vpc_connector', name: 'this', attributes: { id: connector, arn: connector, vpc_connector_name: `auth-dev-${createHash('sha256').update('subnet-0aaa1111|sg-0ccc3333').digest('hex').slice(0, 7)}`, vpc_connector_revision: 1, subnets: ['subnet-0aaa1111'], security_groups: ['sg-0ccc3333'], status: 'ACTIVE', tags: {}, tags_all: {} } },
     { type: 'aws_apprunner_auto_scaling_configuration_version', name: 'this', attributes: { id: scaling, arn: scaling, auto_scaling_configuration_name: 'auth-dev', auto_scaling_configuration_revision: 1, min_size: 1, max_size: 2, max_concurrency: 80, latest: true, is_default: false, has_associated_service: true, status: 'active', tags: {}, tags_all: {} } },
   ];
   const plan = await planModule({ module: 'apprunner-service', inputs, prior, accountId: account, region });
@@ -85,6 +86,12 @@ test('a subnet or min_size change replaces the VPC connector and the auto scalin
   // ["create","delete"] is Terraform's create-before-destroy replacement; ["delete","create"] deletes the one in use first.
   t.deepEqual(actions('aws_apprunner_vpc_connector'), ['create', 'delete']);
   t.deepEqual(actions('aws_apprunner_auto_scaling_configuration_version'), ['create', 'delete']);
+  // The new connector exists next to the old one, and App Runner "supports only one revision per name" for VPC
+  // connectors (App Runner API reference, VpcConnector.VpcConnectorRevision): the replacement needs another name.
+  // Several auto scaling configuration revisions per name are allowed (AutoScalingConfigurationRevision).
+  const after = plan.resource_changes?.find((change) => change.type === 'aws_apprunner_vpc_connector')?.change.after as { vpc_connector_name?: string } | undefined;
+  t.not(after?.vpc_connector_name, prior[0]!.attributes.vpc_connector_name);
+  t.regex(after?.vpc_connector_name ?? '', /^[A-Za-z0-9][A-Za-z0-9_-]{3,39}$/);
 });
 
 // ---- item 15: infra job credentials ----------------------------------------------------------------------------

@@ -1,5 +1,8 @@
 // Issue 12 (first contact), item 5: the operators and the environment's infra role can write the secrets, the
-// app's instance role can read the app's secrets, and nobody else can read or write any of them.
+// app's runtime role can read the app's secrets, and nobody else can read or write any of them. The infra role is
+// write-only: it can put every secret but read none (it runs in GitHub Actions; a leaked job token must not reveal
+// clickhouse-admin or jwt-signing-keys). Checked for dev (compute_target ecs-fargate: the ECS task execution role
+// `auth-dev-ecs-execution` reads) and staging (apprunner: `auth-staging-apprunner-instance`).
 //
 // The facts come from the real artefacts, not from our belief:
 //   - the inputs are what the real Terragrunt passes to the dev secrets unit (`terragrunt render --format json`);
@@ -18,19 +21,25 @@ import { join } from 'node:path';
 import { planModule, renderUnit, type PlanJson, type PriorInstance } from './lib/first-contact.ts';
 import { modulesDir, parseModule } from './lib/hcl.ts';
 
-const UNIT = 'nonprod/eu-west-1/dev/secrets';
 const ACCOUNT = '111111111111';
 const REGION = 'eu-west-1';
 const VIA_SECRETS_MANAGER = `secretsmanager.${REGION}.amazonaws.com`;
 const SECRETS = ['jwt-signing-keys', 'database', 'database-migration', 'clickhouse', 'clickhouse-admin'];
 const APP_SECRETS = SECRETS.filter((name) => name !== 'clickhouse-admin');
-const secretArn = (name: string) => `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:auth/dev/${name}-AbCdEf`;
+const ENVIRONMENTS = [
+  { env: 'dev', reader: `arn:aws:iam::${ACCOUNT}:role/auth-dev-ecs-execution` },
+  { env: 'staging', reader: `arn:aws:iam::${ACCOUNT}:role/auth-staging-apprunner-instance` },
+] as const;
+const secretArn = (env: string, name: string) => `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:auth/${env}/${name}-AbCdEf`;
+const operator = `arn:aws:iam::${ACCOUNT}:role/auth-nonprod-operator`;
+const infraRole = (env: string) => `arn:aws:iam::${ACCOUNT}:role/auth-nonprod-github-infra-${env}`;
 
 // Identity policies of the callers. The operator and a stranger hold AdministratorAccess (arn:aws:iam::aws:policy/
 // AdministratorAccess: Allow * on *), the broadest thing an account principal can have, so what stops them is the
 // resource side. The infra role holds PowerUserAccess (arn:aws:iam::aws:policy/PowerUserAccess, attached by module
-// github-oidc): everything but iam, organizations and account. The app's instance role holds what module
-// apprunner-service gives it (iam.tf, ReadTheseSecrets and DecryptTheseSecrets) for the secrets it injects.
+// github-oidc): everything but iam, organizations and account. The app's runtime role holds what module
+// apprunner-service (instance role) or ecs-fargate-service (task execution role) gives it (iam.tf, ReadTheseSecrets
+// and DecryptTheseSecrets) for the secrets it injects.
 const administratorAccess = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
 const powerUserAccess = {
   Version: '2012-10-17',
@@ -41,13 +50,14 @@ const powerUserAccess = {
 };
 
 interface Policies {
+  env: string;
   key: unknown;
   keyArn: string;
   secrets: Map<string, unknown>;
 }
 
-async function plannedPolicies(): Promise<{ policies: Policies; roles: { reader: string; writers: string[]; admins: string[] } }> {
-  const rendered = await renderUnit(UNIT);
+async function plannedPolicies(env: string): Promise<{ policies: Policies; roles: { readers: string[]; writers: string[]; admins: string[] } }> {
+  const rendered = await renderUnit(`nonprod/eu-west-1/${env}/secrets`);
   const inputs = rendered.inputs;
   const keyArn = `arn:aws:kms:${REGION}:${ACCOUNT}:key/11111111-2222-4333-8444-555555555555`;
   // The key and the secrets exist (as after the first apply): their ARNs are known, so the policies are known at plan.
@@ -59,20 +69,21 @@ async function plannedPolicies(): Promise<{ policies: Policies; roles: { reader:
     type: 'aws_secretsmanager_secret',
     name: 'this',
     indexKey: name,
-    attributes: { id: secretArn(name), arn: secretArn(name), name: `auth/dev/${name}`, description: moduleLocals.secrets[name]!.description, kms_key_id: keyArn, recovery_window_in_days: inputs.recovery_window_in_days, force_overwrite_replica_secret: false, tags: { SecretShape: name }, tags_all: { SecretShape: name }, replica: [] },
+    attributes: { id: secretArn(env, name), arn: secretArn(env, name), name: `auth/${env}/${name}`, description: moduleLocals.secrets[name]!.description, kms_key_id: keyArn, recovery_window_in_days: inputs.recovery_window_in_days, force_overwrite_replica_secret: false, tags: { SecretShape: name }, tags_all: { SecretShape: name }, replica: [] },
   }))];
   const plan: PlanJson = await planModule({ module: 'app-secrets', inputs, prior, accountId: ACCOUNT, region: REGION });
   const after = (type: string, index?: string) => plan.resource_changes?.find((change) => change.type === type && change.name === 'this' && (index === undefined || change.index === index))?.change.after;
   const key = JSON.parse(String(after('aws_kms_key')?.policy));
   const secrets = new Map(SECRETS.map((name) => [name, JSON.parse(String(after('aws_secretsmanager_secret_policy', name)?.policy))]));
   return {
-    policies: { key, keyArn, secrets },
-    roles: { reader: (inputs.reader_role_arns as string[])[0]!, writers: (inputs.writer_role_arns as string[] | undefined) ?? [], admins: (inputs.admin_role_arns as string[] | undefined) ?? [] },
+    policies: { env, key, keyArn, secrets },
+    roles: { readers: (inputs.reader_role_arns as string[] | undefined) ?? [], writers: (inputs.writer_role_arns as string[] | undefined) ?? [], admins: (inputs.admin_role_arns as string[] | undefined) ?? [] },
   };
 }
 
-const planned = plannedPolicies();
-
+// One real plan per environment, shared by the tests (each plan runs terraform once).
+const planned = new Map<string, ReturnType<typeof plannedPolicies>>(ENVIRONMENTS.map(({ env }) => [env, plannedPolicies(env)]));
+const plannedFor = (env: string) => planned.get(env)!;
 async function decide(options: { principal: string; identity: unknown; action: string; resource: string; resourcePolicy: unknown; context?: Record<string, string> }): Promise<string> {
   const simulation: Simulation = {
     request: {
@@ -94,66 +105,73 @@ async function decide(options: { principal: string; identity: unknown; action: s
 
 /** Can `principal` do a Secrets Manager `action` on a secret: the secret's policy and the key's use via Secrets Manager. */
 async function can(policies: Policies, principal: string, identity: unknown, action: 'secretsmanager:PutSecretValue' | 'secretsmanager:GetSecretValue', secret: string) {
-  const onSecret = await decide({ principal, identity, action, resource: secretArn(secret), resourcePolicy: policies.secrets.get(secret) });
+  const onSecret = await decide({ principal, identity, action, resource: secretArn(policies.env, secret), resourcePolicy: policies.secrets.get(secret) });
   const keyAction = action === 'secretsmanager:PutSecretValue' ? 'kms:GenerateDataKey' : 'kms:Decrypt';
   const onKey = await decide({ principal, identity, action: keyAction, resource: policies.keyArn, resourcePolicy: policies.key, context: { 'kms:ViaService': VIA_SECRETS_MANAGER, 'kms:CallerAccount': ACCOUNT } });
   return { allowed: onSecret === 'Allowed' && onKey === 'Allowed', detail: `${action}: ${onSecret}, ${keyAction}: ${onKey}` };
 }
 
-test('the dev secrets unit names the operator role and the infra role as writers (terragrunt render)', async (t) => {
-  const { roles } = await planned;
-  t.deepEqual(roles.writers.sort(), [`arn:aws:iam::${ACCOUNT}:role/auth-nonprod-github-infra-dev`, `arn:aws:iam::${ACCOUNT}:role/auth-nonprod-operator`].sort());
-  t.is(roles.reader, `arn:aws:iam::${ACCOUNT}:role/auth-dev-apprunner-instance`);
-});
+for (const { env, reader } of ENVIRONMENTS) {
+  test(`${env}: the secrets unit names the operator and infra roles as writers, the operator as admin, and the ${reader.split('/')[1]} role as reader (terragrunt render)`, async (t) => {
+    const { roles } = await plannedFor(env);
+    t.deepEqual([...roles.writers].sort(), [infraRole(env), operator].sort());
+    t.deepEqual(roles.admins, [operator]);
+    t.deepEqual(roles.readers, [reader]);
+  });
 
-test('the operator role can put and read every secret, the operator-only one included (policy evaluation)', async (t) => {
-  const { policies, roles } = await planned;
-  const operator = `arn:aws:iam::${ACCOUNT}:role/auth-nonprod-operator`;
-  t.true(roles.writers.includes(operator));
-  for (const secret of SECRETS) {
-    for (const action of ['secretsmanager:PutSecretValue', 'secretsmanager:GetSecretValue'] as const) {
-      const decision = await can(policies, operator, administratorAccess, action, secret);
-      t.true(decision.allowed, `operator ${secret}: ${decision.detail}`);
-    }
-  }
-});
-
-test('the infra role can put every secret (policy evaluation with PowerUserAccess)', async (t) => {
-  const { policies } = await planned;
-  const infra = `arn:aws:iam::${ACCOUNT}:role/auth-nonprod-github-infra-dev`;
-  for (const secret of SECRETS) {
-    const decision = await can(policies, infra, powerUserAccess, 'secretsmanager:PutSecretValue', secret);
-    t.true(decision.allowed, `infra ${secret}: ${decision.detail}`);
-  }
-});
-
-test('the app instance role reads the app secrets, not the admin one, and writes none (policy evaluation)', async (t) => {
-  const { policies, roles } = await planned;
-  const instanceIdentity = {
-    Version: '2012-10-17',
-    Statement: [
-      { Sid: 'ReadTheseSecrets', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: SECRETS.map(secretArn) },
-      { Sid: 'DecryptTheseSecrets', Effect: 'Allow', Action: ['kms:Decrypt'], Resource: [policies.keyArn] },
-    ],
-  };
-  for (const secret of APP_SECRETS) {
-    const decision = await can(policies, roles.reader, instanceIdentity, 'secretsmanager:GetSecretValue', secret);
-    t.true(decision.allowed, `instance role ${secret}: ${decision.detail}`);
-  }
-  const admin = await can(policies, roles.reader, instanceIdentity, 'secretsmanager:GetSecretValue', 'clickhouse-admin');
-  t.false(admin.allowed, `instance role clickhouse-admin: ${admin.detail}`);
-  const write = await can(policies, roles.reader, administratorAccess, 'secretsmanager:PutSecretValue', 'database');
-  t.false(write.allowed, `instance role put: ${write.detail}`);
-});
-
-test('anyone else, even with AdministratorAccess, can neither read nor put any secret (policy evaluation)', async (t) => {
-  const { policies } = await planned;
-  for (const stranger of [`arn:aws:iam::${ACCOUNT}:role/auth-nonprod-github-deploy-dev`, `arn:aws:iam::${ACCOUNT}:role/AWSReservedSSO_AdministratorAccess_0123456789abcdef`]) {
+  test(`${env}: the operator role can put and read every secret, the operator-only one included (policy evaluation)`, async (t) => {
+    const { policies } = await plannedFor(env);
     for (const secret of SECRETS) {
       for (const action of ['secretsmanager:PutSecretValue', 'secretsmanager:GetSecretValue'] as const) {
-        const decision = await can(policies, stranger, administratorAccess, action, secret);
-        t.false(decision.allowed, `${stranger} ${action} ${secret}: ${decision.detail}`);
+        const decision = await can(policies, operator, administratorAccess, action, secret);
+        t.true(decision.allowed, `operator ${secret}: ${decision.detail}`);
       }
     }
-  }
-});
+  });
+
+  // The writer KMS grant is kms:GenerateDataKey only, which is all PutSecretValue needs (Secrets Manager User Guide,
+  // "Secret encryption and decryption"); GetSecretValue needs kms:Decrypt and meets the secret's explicit deny.
+  test(`${env}: the infra role can put every secret but read none, clickhouse-admin and jwt-signing-keys included (policy evaluation with PowerUserAccess)`, async (t) => {
+    const { policies } = await plannedFor(env);
+    for (const secret of SECRETS) {
+      const put = await can(policies, infraRole(env), powerUserAccess, 'secretsmanager:PutSecretValue', secret);
+      t.true(put.allowed, `infra put ${secret}: ${put.detail}`);
+      const get = await can(policies, infraRole(env), powerUserAccess, 'secretsmanager:GetSecretValue', secret);
+      t.false(get.allowed, `infra get ${secret}: ${get.detail}`);
+      const decrypt = await decide({ principal: infraRole(env), identity: powerUserAccess, action: 'kms:Decrypt', resource: policies.keyArn, resourcePolicy: policies.key, context: { 'kms:ViaService': VIA_SECRETS_MANAGER, 'kms:CallerAccount': ACCOUNT } });
+      t.not(decrypt, 'Allowed', `infra kms:Decrypt via Secrets Manager: ${decrypt}`);
+    }
+  });
+
+  test(`${env}: the app's runtime role reads the app secrets, not the admin one, and writes none (policy evaluation)`, async (t) => {
+    const { policies } = await plannedFor(env);
+    const runtimeIdentity = {
+      Version: '2012-10-17',
+      Statement: [
+        { Sid: 'ReadTheseSecrets', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: SECRETS.map((name) => secretArn(env, name)) },
+        { Sid: 'DecryptTheseSecrets', Effect: 'Allow', Action: ['kms:Decrypt'], Resource: [policies.keyArn] },
+      ],
+    };
+    for (const secret of APP_SECRETS) {
+      const decision = await can(policies, reader, runtimeIdentity, 'secretsmanager:GetSecretValue', secret);
+      t.true(decision.allowed, `${reader} ${secret}: ${decision.detail}`);
+    }
+    const admin = await can(policies, reader, runtimeIdentity, 'secretsmanager:GetSecretValue', 'clickhouse-admin');
+    t.false(admin.allowed, `${reader} clickhouse-admin: ${admin.detail}`);
+    const write = await can(policies, reader, administratorAccess, 'secretsmanager:PutSecretValue', 'database');
+    t.false(write.allowed, `${reader} put: ${write.detail}`);
+  });
+
+  test(`${env}: anyone else, even with AdministratorAccess, can neither read nor put any secret (policy evaluation)`, async (t) => {
+    const { policies } = await plannedFor(env);
+    const otherTarget = env === 'dev' ? `arn:aws:iam::${ACCOUNT}:role/auth-dev-apprunner-instance` : `arn:aws:iam::${ACCOUNT}:role/auth-staging-ecs-execution`;
+    for (const stranger of [`arn:aws:iam::${ACCOUNT}:role/auth-nonprod-github-deploy-${env}`, `arn:aws:iam::${ACCOUNT}:role/AWSReservedSSO_AdministratorAccess_0123456789abcdef`, otherTarget]) {
+      for (const secret of SECRETS) {
+        for (const action of ['secretsmanager:PutSecretValue', 'secretsmanager:GetSecretValue'] as const) {
+          const decision = await can(policies, stranger, administratorAccess, action, secret);
+          t.false(decision.allowed, `${stranger} ${action} ${secret}: ${decision.detail}`);
+        }
+      }
+    }
+  });
+}

@@ -34,11 +34,14 @@ inputs = {
   github_repository = "auth-platform"
   # Both `sub` forms: repo:acme/auth-platform:... and, for repositories created or renamed since GitHub's
   # immutable subject claims (GitHub Docs, OpenID Connect reference, "Immutable subject claims"),
-  # repo:acme@<owner id>/auth-platform@<repository id>:... The ids are placeholders until the repository exists:
+  # repo:acme@<owner id>/auth-platform@<repository id>:...
+  # PLACEHOLDERS: github_owner_id and github_repository_id below are all zeros, which no GitHub account or
+  # repository has (ids start at 1; the module accepts digits only, so a placeholder must be digits). Set them at account bootstrap
+  # (terragrunt/README.md, "Bootstrap of an account"), by pull request, from
   # `gh api repos/acme/auth-platform --jq '.owner.id, .id'`. A wrong id matches nothing (fails closed).
   subject_format       = "both"
-  github_owner_id      = "100000001"
-  github_repository_id = "200000001"
+  github_owner_id      = "000000000"  # PLACEHOLDER
+  github_repository_id = "0000000000" # PLACEHOLDER
   deploy_environments  = local.account.github_deploy_environments
   infra_environments   = local.account.github_infra_environments
   ecr_repository_arn   = dependency.ecr.outputs.repository_arn

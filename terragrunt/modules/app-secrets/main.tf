@@ -24,10 +24,11 @@ locals {
   # Runner instance role is created after these secrets (its name is predictable, so callers pass it
   # before it exists and the units do not depend on each other in a cycle).
   decrypt_role_arns = distinct(concat(var.reader_role_arns, var.admin_role_arns))
-  # Principals that may call GetSecretValue at all; everyone else meets the explicit deny.
-  value_access_role_arns = distinct(concat(var.reader_role_arns, var.writer_role_arns, var.admin_role_arns))
+  # Principals that may call GetSecretValue at all; everyone else meets the explicit deny. Writers are write-only:
+  # a role that is only a writer (e.g. the GitHub infra role) stays under the deny and gets no kms:Decrypt.
+  value_access_role_arns = distinct(concat(var.reader_role_arns, var.admin_role_arns))
   # Principals that may read the operator-only secrets (app_reads = false).
-  operator_role_arns = distinct(concat(var.writer_role_arns, var.admin_role_arns))
+  operator_role_arns = distinct(var.admin_role_arns)
 }
 
 ################################################################################
@@ -80,9 +81,11 @@ data "aws_iam_policy_document" "key" {
     for_each = length(var.writer_role_arns) > 0 ? [1] : []
 
     content {
+      # PutSecretValue needs only kms:GenerateDataKey: Secrets Manager asks KMS for a new data key to encrypt each new
+      # value (Secrets Manager User Guide, "Secret encryption and decryption"); kms:Decrypt is reading.
       sid       = "EncryptThroughSecretsManager"
       effect    = "Allow"
-      actions   = ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"]
+      actions   = ["kms:GenerateDataKey"]
       resources = ["*"]
 
       principals {
@@ -138,7 +141,7 @@ resource "aws_secretsmanager_secret" "this" {
 data "aws_iam_policy_document" "secret" {
   for_each = local.secrets
 
-  # App secrets: the reader roles. Operator-only secrets: writers and admins, if any are named.
+  # App secrets: the reader roles. Operator-only secrets: the admins, if any are named.
   dynamic "statement" {
     for_each = each.value.app_reads ? [var.reader_role_arns] : (length(local.operator_role_arns) > 0 ? [local.operator_role_arns] : [])
 
@@ -174,7 +177,7 @@ data "aws_iam_policy_document" "secret" {
       identifiers = ["*"]
     }
 
-    # Without any operator role, an operator-only secret is denied to everyone (no condition).
+    # Without any admin role, an operator-only secret is denied to everyone (no condition).
     dynamic "condition" {
       for_each = each.value.app_reads ? [local.value_access_role_arns] : (length(local.operator_role_arns) > 0 ? [local.operator_role_arns] : [])
 

@@ -24,7 +24,7 @@ variable "reader_role_arns" {
 }
 
 variable "writer_role_arns" {
-  description = "IAM role ARNs that write secret values (runbook scripts, rotation, or the Terraform role when secret_values_wo is used). They may encrypt with the key and are exempt from the read deny; their own identity policies must still allow secretsmanager:PutSecretValue."
+  description = "IAM role ARNs that write secret values (runbook scripts, rotation, the GitHub infra role). Write-only: they get kms:GenerateDataKey through Secrets Manager (all PutSecretValue needs), no kms:Decrypt, and stay under the read deny; their own identity policies must still allow secretsmanager:PutSecretValue. A role that must also read is named in admin_role_arns too."
   type        = list(string)
   default     = []
 
@@ -35,7 +35,7 @@ variable "writer_role_arns" {
 }
 
 variable "admin_role_arns" {
-  description = "IAM role ARNs of break-glass administrators: exempt from the read deny and allowed to decrypt. Key administration stays with the account root (IAM policies)."
+  description = "IAM role ARNs of operators and break-glass administrators: exempt from the read deny, allowed to decrypt, and the only readers of the operator-only clickhouse-admin secret. Key administration stays with the account root (IAM policies)."
   type        = list(string)
   default     = []
 

@@ -1,14 +1,23 @@
 locals {
   image_identifier = "${var.repository_url}:${var.image_tag}"
+
+  # The VPC connector's name changes with its inputs: "<name>-<7 hex of sha256(sorted subnets | sorted security
+  # groups)>", at most 32 + 1 + 7 = 40 characters, the provider's limit (terraform-provider-aws v5.100.0
+  # internal/service/apprunner/vpc_connector.go: validation.StringLenBetween(4, 40)) and within the API's pattern
+  # [A-Za-z0-9][A-Za-z0-9\-_]{3,39} (App Runner API reference, CreateVpcConnector, VpcConnectorName).
+  vpc_connector_name = "${var.name}-${substr(sha256("${join(",", sort(var.subnet_ids))}|${join(",", sort(var.security_group_ids))}"), 0, 7)}"
 }
 
-# subnets and security_groups force a new connector, and min_size, max_size and max_concurrency a new auto scaling
-# configuration (ForceNew in terraform-provider-aws v5.100.0 internal/service/apprunner/vpc_connector.go and
-# auto_scaling_configuration_version.go). App Runner refuses to delete one a service still uses, so the new one is
-# created and attached first. The name can stay: App Runner gives it a new revision (VpcConnectorRevision and
-# AutoScalingConfigurationRevision, unique among the active ones of that name, App Runner API reference).
+# subnets and security_groups force a new connector (ForceNew in terraform-provider-aws v5.100.0
+# internal/service/apprunner/vpc_connector.go). App Runner refuses to delete one a service still uses, so the new one is
+# created and attached first (create_before_destroy). That new connector needs a name of its own: "At this time, App
+# Runner supports only one revision per name" (App Runner API reference, VpcConnector, VpcConnectorRevision), hence
+# local.vpc_connector_name. App Runner also refuses a new connector whose security-group combination equals an
+# existing connector's ("InvalidRequestException: The security groups combination provided in the request already
+# exists on existing vpc connector", pulumi/pulumi-aws#5364), so a change of subnets alone cannot be made this way:
+# see "Replacing the VPC connector" in README.md.
 resource "aws_apprunner_vpc_connector" "this" {
-  vpc_connector_name = var.name
+  vpc_connector_name = local.vpc_connector_name
   subnets            = var.subnet_ids
   security_groups    = var.security_group_ids
 
@@ -19,6 +28,10 @@ resource "aws_apprunner_vpc_connector" "this" {
   }
 }
 
+# min_size, max_size and max_concurrency force a new auto scaling configuration (ForceNew in terraform-provider-aws
+# v5.100.0 internal/service/apprunner/auto_scaling_configuration_version.go); created first for the same reason. Here
+# the name can stay: App Runner keeps several revisions per name (AutoScalingConfigurationRevision, "unique among all
+# the active configurations that share the same AutoScalingConfigurationName", App Runner API reference).
 resource "aws_apprunner_auto_scaling_configuration_version" "this" {
   auto_scaling_configuration_name = var.name
   min_size                        = var.min_size

@@ -56,3 +56,8 @@ output "alarm_arns" {
     latency_p99    = aws_cloudwatch_metric_alarm.latency_p99.arn
   }
 }
+
+output "vpc_connector_name" {
+  description = "Name of the VPC connector: `<name>-<7 hex characters of a hash of its subnets and security groups>`, new whenever they change."
+  value       = aws_apprunner_vpc_connector.this.vpc_connector_name
+}

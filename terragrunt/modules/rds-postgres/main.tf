@@ -110,10 +110,26 @@ resource "aws_db_parameter_group" "this" {
 
 # A snapshot identifier is unique per account and region (DeleteDBInstance fails with DBSnapshotAlreadyExists,
 # Amazon RDS API reference), so a fixed "<identifier>-final" blocks the second teardown of a rebuilt environment.
-# The suffix is the instance's creation time, fixed in state (ignore_changes) so plans stay quiet, and new with
-# every rebuild (the teardown destroys this resource with the instance).
+# The suffix is "<creation time>-<6 hex of the instance's ForceNew inputs>", fixed in state (ignore_changes) so plans
+# stay quiet. It is renewed whenever the instance is replaced: by a teardown and rebuild (this resource goes with the
+# instance), and by a change of an input that forces a new instance (ForceNew in terraform-provider-aws v5.100.0
+# internal/service/rds/instance.go: identifier, engine, db_name, username, kms_key_id, storage_encrypted), through
+# triggers_replace; otherwise the replaced instance's final snapshot and the new one's would share a name. A manual
+# `-replace=aws_db_instance.this` must name `-replace=terraform_data.final_snapshot_suffix` too (README.md).
+locals {
+  force_new_inputs = {
+    identifier        = var.identifier
+    engine            = "postgres"
+    db_name           = var.db_name
+    username          = var.master_username
+    kms_key_id        = local.kms_key_arn
+    storage_encrypted = true
+  }
+}
+
 resource "terraform_data" "final_snapshot_suffix" {
-  input = formatdate("YYYYMMDDhhmmss", timestamp())
+  input            = "${formatdate("YYYYMMDDhhmmss", timestamp())}-${substr(sha256(jsonencode(local.force_new_inputs)), 0, 6)}"
+  triggers_replace = local.force_new_inputs
 
   lifecycle {
     ignore_changes = [input]
@@ -123,13 +139,13 @@ resource "terraform_data" "final_snapshot_suffix" {
 resource "aws_db_instance" "this" {
   #checkov:skip=CKV_AWS_118:enhanced monitoring (OS metrics, needs its own IAM role) is not used: alarms read the standard RDS CloudWatch metrics and Performance Insights
   identifier     = var.identifier
-  engine         = "postgres"
+  engine         = local.force_new_inputs.engine
   engine_version = var.engine_version
   instance_class = var.instance_class
   port           = 5432
 
-  db_name                             = var.db_name
-  username                            = var.master_username
+  db_name                             = local.force_new_inputs.db_name
+  username                            = local.force_new_inputs.username
   manage_master_user_password         = true
   master_user_secret_kms_key_id       = coalesce(var.master_user_secret_kms_key_arn, local.kms_key_arn)
   iam_database_authentication_enabled = true
@@ -137,8 +153,8 @@ resource "aws_db_instance" "this" {
   allocated_storage     = var.allocated_storage
   max_allocated_storage = var.max_allocated_storage
   storage_type          = "gp3"
-  storage_encrypted     = true
-  kms_key_id            = local.kms_key_arn
+  storage_encrypted     = local.force_new_inputs.storage_encrypted
+  kms_key_id            = local.force_new_inputs.kms_key_id
 
   db_subnet_group_name   = aws_db_subnet_group.this.name
   vpc_security_group_ids = var.vpc_security_group_ids

@@ -67,3 +67,8 @@ output "log_group_names" {
   description = "CloudWatch log groups receiving the exported logs, by log type."
   value       = { for type, group in aws_cloudwatch_log_group.this : type => group.name }
 }
+
+output "final_snapshot_identifier" {
+  description = "Name of the snapshot RDS takes when the instance is deleted (`<identifier>-final-<creation time>-<hash of the ForceNew inputs>`), null with skip_final_snapshot."
+  value       = aws_db_instance.this.final_snapshot_identifier
+}

@@ -90,8 +90,8 @@ run "kms_key_rotates_and_limits_decrypt" {
   }
 
   assert {
-    condition     = data.aws_iam_policy_document.key.statement[2].actions == toset(["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"]) && toset(one([for c in data.aws_iam_policy_document.key.statement[2].condition : c if c.variable == "aws:PrincipalArn"]).values) == toset(["arn:aws:iam::111122223333:role/auth-dev-secret-writer"])
-    error_message = "Writers (only) get encrypt/generate-data-key through Secrets Manager."
+    condition     = data.aws_iam_policy_document.key.statement[2].actions == toset(["kms:GenerateDataKey"]) && toset(one([for c in data.aws_iam_policy_document.key.statement[2].condition : c if c.variable == "aws:PrincipalArn"]).values) == toset(["arn:aws:iam::111122223333:role/auth-dev-secret-writer"])
+    error_message = "Writers get only kms:GenerateDataKey through Secrets Manager (all PutSecretValue needs: Secrets Manager User Guide, \"Secret encryption and decryption\"), never kms:Decrypt."
   }
 
   assert {
@@ -114,8 +114,8 @@ run "secret_policies_allow_readers_and_deny_everyone_else" {
   }
 
   assert {
-    condition     = alltrue([for name, d in data.aws_iam_policy_document.secret : d.statement[1].effect == "Deny" && one(d.statement[1].condition).test == "StringNotEquals" && one(d.statement[1].condition).variable == "aws:PrincipalArn" && toset(one(d.statement[1].condition).values) == toset(["arn:aws:iam::111122223333:role/auth-dev-apprunner-instance", "arn:aws:iam::111122223333:role/auth-dev-secret-writer", "arn:aws:iam::111122223333:role/break-glass"]) if name != "clickhouse-admin"])
-    error_message = "Each app secret denies GetSecretValue to every principal that is not a reader, writer or admin."
+    condition     = alltrue([for name, d in data.aws_iam_policy_document.secret : d.statement[1].effect == "Deny" && one(d.statement[1].condition).test == "StringNotEquals" && one(d.statement[1].condition).variable == "aws:PrincipalArn" && toset(one(d.statement[1].condition).values) == toset(["arn:aws:iam::111122223333:role/auth-dev-apprunner-instance", "arn:aws:iam::111122223333:role/break-glass"]) if name != "clickhouse-admin"])
+    error_message = "Each app secret denies GetSecretValue to every principal that is not a reader or admin: writers are write-only."
   }
 
   assert {
@@ -140,8 +140,8 @@ run "clickhouse_admin_is_for_operators_only" {
   }
 
   assert {
-    condition     = data.aws_iam_policy_document.secret["clickhouse-admin"].statement[0].effect == "Allow" && toset(one(data.aws_iam_policy_document.secret["clickhouse-admin"].statement[0].condition).values) == toset(["arn:aws:iam::111122223333:role/auth-dev-secret-writer", "arn:aws:iam::111122223333:role/break-glass"])
-    error_message = "Only the writer and admin roles may read the ClickHouse admin secret."
+    condition     = data.aws_iam_policy_document.secret["clickhouse-admin"].statement[0].effect == "Allow" && toset(one(data.aws_iam_policy_document.secret["clickhouse-admin"].statement[0].condition).values) == toset(["arn:aws:iam::111122223333:role/break-glass"])
+    error_message = "Only the admin roles may read the ClickHouse admin secret (writers are write-only)."
   }
 
   assert {
@@ -159,13 +159,12 @@ run "clickhouse_admin_without_operators_is_denied_to_everyone" {
   command = plan
 
   variables {
-    writer_role_arns = []
-    admin_role_arns  = []
+    admin_role_arns = []
   }
 
   assert {
     condition     = length(data.aws_iam_policy_document.secret["clickhouse-admin"].statement) == 1 && data.aws_iam_policy_document.secret["clickhouse-admin"].statement[0].effect == "Deny" && length(data.aws_iam_policy_document.secret["clickhouse-admin"].statement[0].condition) == 0
-    error_message = "With no writer or admin role, the admin secret is denied to every principal, the app included."
+    error_message = "With no admin role, the admin secret is denied to every principal, the app and the writers included."
   }
 }
 
