@@ -113,7 +113,8 @@ export async function startTestApp(db: TestDatabase, options: TestAppOptions = {
         headers['content-type'] ??= 'application/json';
       }
       if (request.token) headers.authorization = `Bearer ${request.token}`;
-      const response = await fetch(`${url}${path}`, { method, headers, body });
+      // A Uint8Array is a valid fetch body (Fetch standard, BodyInit); the root tsconfig's lib types narrow it away.
+      const response = await fetch(`${url}${path}`, { method, headers, body: body as RequestInit['body'] });
       const text = await response.text();
       const contentType = response.headers.get('content-type');
       let parsed: unknown = text;

@@ -79,8 +79,8 @@ dependency "alarms" {
 dependency "ecr" {
   config_path = "${get_terragrunt_dir()}/../../../_global/ecr"
   mock_outputs = {
-    repository_url = "111111111111.dkr.ecr.eu-west-1.amazonaws.com/auth-platform/auth"
-    repository_arn = "arn:aws:ecr:eu-west-1:111111111111:repository/auth-platform/auth"
+    repository_url = "111111111111.dkr.ecr.eu-west-1.amazonaws.com/auth-platform/mock-auth"
+    repository_arn = "arn:aws:ecr:eu-west-1:111111111111:repository/auth-platform/mock-auth"
   }
   mock_outputs_allowed_terraform_commands = ["validate", "plan"]
   # Terragrunt's default "no_merge" ignores the mocks once the dependency has state, so an output added in the
