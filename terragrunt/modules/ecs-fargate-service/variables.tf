@@ -55,13 +55,13 @@ variable "port" {
 }
 
 variable "health_check_path" {
-  description = "HTTP path the target group probes; a readiness endpoint (200 only when the task can serve)."
+  description = "HTTP path the target group probes: a liveness endpoint that checks no dependency. ECS replaces tasks that fail the load balancer health check (Amazon ECS API reference, Service healthCheckGracePeriodSeconds), so a readiness path that fails while the database is down would stop every task, and replacements could not start (migrations run before listen)."
   type        = string
-  default     = "/readyz"
+  default     = "/healthz"
 
   validation {
     condition     = can(regex("^/[A-Za-z0-9._~/-]*$", var.health_check_path))
-    error_message = "health_check_path must be an absolute path such as /readyz."
+    error_message = "health_check_path must be an absolute path such as /healthz."
   }
 }
 

@@ -229,8 +229,16 @@ run "load_balancer_serves_https_only" {
   }
 
   assert {
-    condition     = aws_lb_target_group.this.target_type == "ip" && aws_lb_target_group.this.port == 8080 && aws_lb_target_group.this.health_check[0].path == "/readyz" && aws_lb_target_group.this.health_check[0].matcher == "200"
-    error_message = "An ip target group on 8080, health-checked on /readyz."
+    condition     = aws_lb_target_group.this.target_type == "ip" && aws_lb_target_group.this.port == 8080 && aws_lb_target_group.this.health_check[0].matcher == "200"
+    error_message = "An ip target group on 8080 that wants a 200."
+  }
+
+  # ECS replaces a task that fails the load balancer health check (ECS API reference, Service
+  # healthCheckGracePeriodSeconds; aws/containers-roadmap#1271): a dependency-checking path (/readyz) would stop
+  # every task during a PostgreSQL outage, and replacements cannot start (migrations run before listen).
+  assert {
+    condition     = aws_lb_target_group.this.health_check[0].path == "/healthz"
+    error_message = "The target group must probe liveness (/healthz), not readiness: a database outage must not stop the tasks."
   }
 
   assert {
