@@ -92,6 +92,9 @@ resource "aws_ecs_task_definition" "this" {
   memory                   = var.memory
   execution_role_arn       = aws_iam_role.execution.arn
   task_role_arn            = aws_iam_role.task.arn
+  # A new revision must not deregister the previous one: the circuit breaker rolls the service back to it, and a
+  # service cannot be updated to an INACTIVE task definition (ECS API reference, DeregisterTaskDefinition).
+  skip_destroy = true
 
   runtime_platform {
     operating_system_family = "LINUX"

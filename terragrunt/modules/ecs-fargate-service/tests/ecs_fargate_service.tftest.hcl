@@ -118,6 +118,14 @@ run "task_definition_runs_the_digest_hardened" {
     error_message = "stopTimeout 30 s and port 8080 by default."
   }
 
+  # Each deploy replaces the task definition; without skip_destroy Terraform deregisters the old revision, and
+  # the circuit breaker's rollback to it fails (ECS API reference, DeregisterTaskDefinition: a service cannot be
+  # updated to an INACTIVE task definition).
+  assert {
+    condition     = aws_ecs_task_definition.this.skip_destroy == true
+    error_message = "The task definition must keep its old revisions (skip_destroy) for the circuit breaker's rollback."
+  }
+
   assert {
     condition     = aws_ecs_task_definition.this.execution_role_arn == aws_iam_role.execution.arn && aws_ecs_task_definition.this.task_role_arn == aws_iam_role.task.arn
     error_message = "The task must use the module's execution and task roles."
