@@ -87,7 +87,10 @@ resource "aws_lb" "this" {
 }
 
 resource "aws_lb_target_group" "this" {
-  name        = var.name
+  # A prefix, not a fixed name: create_before_destroy creates the replacement while the old group still holds
+  # its name, and target group names are unique per region and account. The provider allows 6 characters here
+  # (internal/service/elbv2/target_group.go, name_prefix) and appends a unique suffix.
+  name_prefix = substr(var.name, 0, 6)
   target_type = "ip"
   protocol    = "HTTP"
   port        = var.port

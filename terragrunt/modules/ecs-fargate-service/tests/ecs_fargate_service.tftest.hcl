@@ -241,6 +241,12 @@ run "load_balancer_serves_https_only" {
     error_message = "An ip target group on 8080 that wants a 200."
   }
 
+  # The group is replaced create_before_destroy (a changed port or protocol): a fixed name would collide.
+  assert {
+    condition     = aws_lb_target_group.this.name_prefix == "auth-d"
+    error_message = "The target group must be named by a prefix (at most 6 characters), so its replacement can be created before the old one goes."
+  }
+
   # ECS replaces a task that fails the load balancer health check (ECS API reference, Service
   # healthCheckGracePeriodSeconds; aws/containers-roadmap#1271): a dependency-checking path (/readyz) would stop
   # every task during a PostgreSQL outage, and replacements cannot start (migrations run before listen).
