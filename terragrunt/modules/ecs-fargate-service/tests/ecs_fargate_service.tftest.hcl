@@ -390,3 +390,24 @@ run "non_prod_can_drop_deletion_protection" {
     error_message = "Stop timeout, deregistration delay and size follow the inputs."
   }
 }
+
+# The recommended post-quantum policy and the TLS 1.3-only one pass the ssl_policy validation.
+run "accepts_forward_secret_tls13_policies" {
+  command = plan
+  variables { ssl_policy = "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09" }
+
+  assert {
+    condition     = aws_lb_listener.https.ssl_policy == "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09"
+    error_message = "The listener takes the given policy."
+  }
+}
+
+run "accepts_tls13_only_policy" {
+  command = plan
+  variables { ssl_policy = "ELBSecurityPolicy-TLS13-1-3-2021-06" }
+
+  assert {
+    condition     = aws_lb_listener.https.ssl_policy == "ELBSecurityPolicy-TLS13-1-3-2021-06"
+    error_message = "The listener takes the given policy."
+  }
+}
