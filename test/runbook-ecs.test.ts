@@ -250,6 +250,21 @@ test('apply-ecs-unit: applies with IMAGE_TAG and IMAGE_DIGEST, waits, and report
   t.is(readFileSync(outputFile, 'utf8'), expected);
 });
 
+// Terragrunt v1.1.1 skips an excluded unit with "Early exit ... no_run = true" and exits 0
+// (internal/runner/run/run.go), so the scripts refuse before calling it.
+test('apply-ecs-unit and apply-app-unit refuse, in one line, a unit excluded by its env.hcl compute_target', async (t) => {
+  const cli = fake(t, ['aws', 'terragrunt'], []);
+  const staging = join(repoRoot, 'terragrunt/live/nonprod/eu-west-1/staging');
+  const ecs = await cli.run(join(scripts, 'apply-ecs-unit.sh'), [join(staging, 'app-ecs'), SHA, DIGEST, '60'], fast);
+  t.is(ecs.code, 1);
+  t.regex(ecs.stderr, /app-ecs is excluded: .*staging\/env\.hcl has compute_target "apprunner" and does not retire ecs-fargate/);
+  t.is(ecs.stderr.trim().split('\n').length, 1, ecs.stderr);
+  const app = await cli.run(join(scripts, 'apply-app-unit.sh'), [join(UNIT, '..', 'app'), SHA, '60'], fast);
+  t.is(app.code, 1);
+  t.regex(app.stderr, /app is excluded: .*dev\/env\.hcl has compute_target "ecs-fargate" and does not retire apprunner/);
+  t.deepEqual(cli.calls(), []);
+});
+
 test('apply-ecs-unit: refuses a digest that is not sha256 before applying', async (t) => {
   const cli = fake(t, ['aws', 'terragrunt'], []);
   const result = await cli.run(join(scripts, 'apply-ecs-unit.sh'), [UNIT, SHA, 'latest'], fast);
