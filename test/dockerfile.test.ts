@@ -80,6 +80,17 @@ for (const [rule, what, content] of badFixtures) {
   });
 }
 
+// ECS mounts a sourcePath-less task volume at /tmp (terragrunt/modules/ecs-fargate-service, readonlyRootFilesystem).
+// Fargate makes such a bind mount root-owned 0755, unless the image declares the path a VOLUME: then the image's
+// contents and permissions are copied into it (Amazon ECS developer guide, "Use bind mounts with Amazon ECS";
+// aws/containers-roadmap#938). Without both, user 10001 cannot write /tmp on ECS.
+test('the runtime stage makes /tmp 1777 for user 10001 and declares it a VOLUME, so the ECS /tmp mount is writable', (t) => {
+  const runtime = dockerfile.slice(dockerfile.indexOf('AS runtime'));
+  t.regex(runtime, /chown 10001:10001 \/tmp && chmod 1777 \/tmp/);
+  const volume = runtime.search(/^VOLUME \["\/tmp"\]$/m);
+  t.true(volume > runtime.indexOf('chmod 1777 /tmp'), 'VOLUME ["/tmp"] after /tmp gets its owner and mode (later RUN changes to a volume are discarded)');
+});
+
 test('dockerfile-utils reports syntax problems (bad HEALTHCHECK duration, unknown instruction)', (t) => {
   const problems = validatorProblems(GOOD.replace('--interval=10s', '--interval=10').replace('RUN npm ci', 'RUNN npm ci'));
   t.true(problems.length >= 2, formatProblems(problems));

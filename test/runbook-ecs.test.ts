@@ -41,12 +41,20 @@ interface DeploymentShape {
   running: number;
   failedTasks?: number;
   reason?: string;
+  /** Distinguishes deployments of the same revision: a rollback is a new deployment (new ecs-svc/ id). */
+  serial?: number;
 }
+
+/**
+ * A deployment's id, as ECS prints it (`ecs-svc/` and 19 digits; botocore ecs service-2.json, Deployment.id). Every
+ * deployment gets a new one, a circuit-breaker rollback too, though it runs an older revision.
+ */
+const deploymentId = (deployment: DeploymentShape): string => `ecs-svc/${String(1234567890123456789n + BigInt(deployment.serial ?? deployment.revision))}`;
 
 /** One `aws ecs describe-services --output json` answer for the service (camelCase, as the CLI prints it). */
 function describeServices(deployments: DeploymentShape[], options: { desired?: number; running?: number; status?: string } = {}): FakeAnswer {
   const desired = options.desired ?? 2;
-  const primary = deployments.find((deployment) => deployment.status === 'PRIMARY')!;
+  const primary = deployments.find((deployment) => deployment.status === 'PRIMARY') ?? deployments[0]!;
   return {
     stdout: JSON.stringify({
       services: [{
@@ -69,7 +77,7 @@ function describeServices(deployments: DeploymentShape[], options: { desired?: n
           minimumHealthyPercent: 100,
         },
         deployments: deployments.map((deployment, index) => ({
-          id: `ecs-svc/${String(1234567890123456789n + BigInt(deployment.revision))}`,
+          id: deploymentId(deployment),
           status: deployment.status,
           taskDefinition: TASK_DEFINITION(deployment.revision),
           desiredCount: deployment.status === 'PRIMARY' ? desired : 0,
@@ -85,7 +93,7 @@ function describeServices(deployments: DeploymentShape[], options: { desired?: n
             awsvpcConfiguration: { subnets: ['subnet-00000000000000001', 'subnet-00000000000000002'], securityGroups: ['sg-00000000000000009', 'sg-00000000000000001'], assignPublicIp: 'DISABLED' },
           },
           rolloutState: deployment.rolloutState,
-          rolloutStateReason: deployment.reason ?? (deployment.rolloutState === 'COMPLETED' ? `ECS deployment ecs-svc/${deployment.revision} completed.` : `ECS deployment ecs-svc/${deployment.revision} in progress.`),
+          rolloutStateReason: deployment.reason ?? (deployment.rolloutState === 'COMPLETED' ? `ECS deployment ${deploymentId(deployment)} completed.` : `ECS deployment ${deploymentId(deployment)} in progress.`),
         })),
         roleArn: `arn:aws:iam::${ACCOUNT}:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS`,
         events: [],
@@ -173,7 +181,8 @@ test('ecs-wait: a deployment the circuit breaker rolled back fails, though the s
     tool: 'aws',
     match: ['describe-services'],
     answers: [describeServices([
-      { status: 'PRIMARY', revision: 7, rolloutState: 'COMPLETED', running: 2, reason: 'ECS deployment circuit breaker: rolling back to deploymentId ecs-svc/7.' },
+      // The rollback is a deployment of its own (serial 9): it runs revision 7 under a new ecs-svc/ id.
+      { status: 'PRIMARY', revision: 7, serial: 9, rolloutState: 'COMPLETED', running: 2, reason: `ECS deployment circuit breaker: rolling back to deploymentId ${deploymentId({ status: 'ACTIVE', revision: 7, rolloutState: 'COMPLETED', running: 0 })}.` },
       { status: 'ACTIVE', revision: 8, rolloutState: 'FAILED', running: 0, failedTasks: 3, reason: 'ECS deployment circuit breaker: tasks failed to start.' },
     ])],
   }]);
@@ -198,6 +207,17 @@ test('ecs-wait: a FAILED rollout of our deployment fails with its reason; a miss
   const missing = await cli.run(join(scripts, 'ecs-wait.sh'), [CLUSTER, SERVICE, TASK_DEFINITION(8), TARGET_GROUP, '60'], fast);
   t.is(missing.code, 1);
   t.regex(missing.stderr, /describe-services: MISSING/);
+});
+
+test('ecs-wait: a service without a PRIMARY deployment fails with one line saying so', async (t) => {
+  const cli = fake(t, ['aws'], [{
+    tool: 'aws',
+    match: ['describe-services'],
+    answers: [describeServices([{ status: 'ACTIVE', revision: 8, rolloutState: 'COMPLETED', running: 2 }])],
+  }]);
+  const result = await cli.run(join(scripts, 'ecs-wait.sh'), [CLUSTER, SERVICE, TASK_DEFINITION(8), TARGET_GROUP, '60'], fast);
+  t.is(result.code, 1);
+  t.regex(result.stderr, /service auth-dev has no PRIMARY deployment \(describe-services lists ACTIVE\)/);
 });
 
 test('ecs-wait: exits 2 at the deadline while targets are unhealthy, distinct from a failed deploy', async (t) => {
@@ -228,6 +248,21 @@ test('apply-ecs-unit: applies with IMAGE_TAG and IMAGE_DIGEST, waits, and report
   const expected = `cluster_name=${CLUSTER}\nservice_name=${SERVICE}\ntask_definition_arn=${TASK_DEFINITION(8)}\nload_balancer_dns_name=${LOAD_BALANCER}\n`;
   t.is(result.stdout, expected);
   t.is(readFileSync(outputFile, 'utf8'), expected);
+});
+
+// Terragrunt v1.1.1 skips an excluded unit with "Early exit ... no_run = true" and exits 0
+// (internal/runner/run/run.go), so the scripts refuse before calling it.
+test('apply-ecs-unit and apply-app-unit refuse, in one line, a unit excluded by its env.hcl compute_target', async (t) => {
+  const cli = fake(t, ['aws', 'terragrunt'], []);
+  const staging = join(repoRoot, 'terragrunt/live/nonprod/eu-west-1/staging');
+  const ecs = await cli.run(join(scripts, 'apply-ecs-unit.sh'), [join(staging, 'app-ecs'), SHA, DIGEST, '60'], fast);
+  t.is(ecs.code, 1);
+  t.regex(ecs.stderr, /app-ecs is excluded: .*staging\/env\.hcl has compute_target "apprunner" and does not retire ecs-fargate/);
+  t.is(ecs.stderr.trim().split('\n').length, 1, ecs.stderr);
+  const app = await cli.run(join(scripts, 'apply-app-unit.sh'), [join(UNIT, '..', 'app'), SHA, '60'], fast);
+  t.is(app.code, 1);
+  t.regex(app.stderr, /app is excluded: .*dev\/env\.hcl has compute_target "ecs-fargate" and does not retire apprunner/);
+  t.deepEqual(cli.calls(), []);
 });
 
 test('apply-ecs-unit: refuses a digest that is not sha256 before applying', async (t) => {
@@ -339,7 +374,7 @@ test('deploy on ECS: a rollback by the circuit breaker fails it before the smoke
     { tool: 'aws', match: ['describe-services'], answers: [answer] },
   ];
   const rolledBack = fake(t, ['aws', 'terragrunt'], scenario(describeServices([
-    { status: 'PRIMARY', revision: 7, rolloutState: 'IN_PROGRESS', running: 2 },
+    { status: 'PRIMARY', revision: 7, serial: 9, rolloutState: 'IN_PROGRESS', running: 2 },
     { status: 'ACTIVE', revision: 8, rolloutState: 'FAILED', running: 0, failedTasks: 3 },
   ])));
   const alb = await loadBalancer(t, rolledBack, 'auth.dev.acme-auth.example');

@@ -155,7 +155,7 @@ test('smoke-test: retries while traffic shifts, and a private key fails at once'
 
 // apply-app-unit.sh
 
-const UNIT = 'terragrunt/live/nonprod/eu-west-1/dev/app';
+const UNIT = 'terragrunt/live/nonprod/eu-west-1/staging/app'; // dev runs ecs-fargate: its app unit is excluded
 const before = JSON.stringify({ service_arn: { value: SERVICE_ARN } });
 const after = JSON.stringify({ service_arn: { value: SERVICE_ARN }, service_url: { value: 'abc.eu-west-1.awsapprunner.com' } });
 

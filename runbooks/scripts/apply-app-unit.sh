@@ -12,6 +12,7 @@ set -euo pipefail
 require aws terragrunt jq
 
 unit_dir="${1:?usage: apply-app-unit.sh <unit-dir> <image-tag> [wait-timeout-seconds]}"
+require_unit_target "$unit_dir" apprunner
 export IMAGE_TAG="${2:?usage: apply-app-unit.sh <unit-dir> <image-tag> [wait-timeout-seconds]}"
 wait_timeout="${3:-1200}"
 

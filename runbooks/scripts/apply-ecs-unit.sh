@@ -12,6 +12,7 @@ set -euo pipefail
 require aws terragrunt jq
 
 unit_dir="${1:?usage: apply-ecs-unit.sh <unit-dir> <image-tag> <image-digest> [wait-timeout-seconds]}"
+require_unit_target "$unit_dir" ecs-fargate
 export IMAGE_TAG="${2:?usage: apply-ecs-unit.sh <unit-dir> <image-tag> <image-digest> [wait-timeout-seconds]}"
 export IMAGE_DIGEST="${3:?usage: apply-ecs-unit.sh <unit-dir> <image-tag> <image-digest> [wait-timeout-seconds]}"
 wait_timeout="${4:-1200}"

@@ -30,8 +30,11 @@ while :; do
   status="$(jq -r '.services[0].status' <<<"$described")"
   [ "$status" = "ACTIVE" ] || die "service $service is $status, not ACTIVE"
 
-  IFS=$'\t' read -r primary_definition rollout reason < <(jq -r \
-    '.services[0].deployments[] | select(.status == "PRIMARY") | [.taskDefinition, (.rolloutState // "UNKNOWN"), (.rolloutStateReason // "")] | @tsv' <<<"$described")
+  primary="$(jq -r \
+    '.services[0].deployments[] | select(.status == "PRIMARY") | [.taskDefinition, (.rolloutState // "UNKNOWN"), (.rolloutStateReason // "")] | @tsv' <<<"$described")"
+  # `read` on an empty line would end the script silently under set -e.
+  [ -n "$primary" ] || die "service $service has no PRIMARY deployment (describe-services lists $(jq -r '[.services[0].deployments[].status] | join(", ") | if . == "" then "none" else . end' <<<"$described")); check it with: aws ecs describe-services --cluster $cluster --services $service"
+  IFS=$'\t' read -r primary_definition rollout reason <<<"$primary"
   if [ "$primary_definition" != "$task_definition" ]; then
     die "the service now runs $primary_definition, not $task_definition: ECS rolled the deployment back (deployment circuit breaker); the previous version is serving"
   fi

@@ -54,6 +54,20 @@ compute_target() {
   esac
 }
 
+# Refuses (one line, exit 1) when a unit's env.hcl neither runs nor retires the unit's compute target: the unit's
+# exclude block then makes Terragrunt v1.1.1 skip it ("Early exit ... no_run = true") and exit 0 having applied
+# nothing (internal/runner/run/run.go), so a deploy would seem to succeed.
+#   require_unit_target <unit-dir> <apprunner|ecs-fargate>
+require_unit_target() {
+  local env_file="$1/../env.hcl" target retiring
+  [ -f "$env_file" ] || die "no $env_file"
+  target="$(sed -n 's/^  compute_target *= *"\([^"]*\)".*/\1/p' "$env_file")"
+  retiring="$(sed -n 's/^  compute_targets_retiring *= *\[\(.*\)\].*/\1/p' "$env_file")"
+  if [ "$target" != "$2" ] && [[ "$retiring" != *"\"$2\""* ]]; then
+    die "$1 is excluded: $(cd "$1/.." && pwd)/env.hcl has compute_target \"$target\" and does not retire $2, so Terragrunt would skip the unit and apply nothing"
+  fi
+}
+
 # Secrets follow <project>/<env>/<name>; see architecture/PLATFORM_CONTRACT.md.
 secret_id() {
   printf 'auth/%s/%s' "$1" "$2"

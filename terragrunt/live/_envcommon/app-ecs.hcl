@@ -114,8 +114,11 @@ inputs = {
   repository_arn = dependency.ecr.outputs.repository_arn
   image_digest   = local.image_digest
   port           = 8080
-  # Readiness (200 only with PostgreSQL reachable): the load balancer sends traffic to ready tasks only.
-  health_check_path = "/readyz"
+  # Liveness, as on App Runner: ECS replaces tasks failing the load balancer health check (ECS API reference,
+  # healthCheckGracePeriodSeconds; aws/containers-roadmap#1271), so /readyz here would turn a PostgreSQL outage
+  # into every task stopped and no replacement starting (migrations run before listen). Live tasks answer 503
+  # unavailable meanwhile (PLATFORM_CONTRACT.md).
+  health_check_path = "/healthz"
   # SIGTERM to SIGKILL: the app drains within SHUTDOWN_TIMEOUT_MS (10 s) below; the rest is headroom.
   stop_timeout_seconds         = 30
   deregistration_delay_seconds = 20

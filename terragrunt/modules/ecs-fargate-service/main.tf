@@ -73,6 +73,7 @@ resource "aws_kms_key" "logs" {
 }
 
 resource "aws_cloudwatch_log_group" "this" {
+  #checkov:skip=CKV_AWS_338:Retention is set per environment (log_retention_days); not every environment keeps a year
   name              = local.log_group_name
   retention_in_days = var.log_retention_days
   kms_key_id        = aws_kms_key.logs.arn
@@ -92,6 +93,9 @@ resource "aws_ecs_task_definition" "this" {
   memory                   = var.memory
   execution_role_arn       = aws_iam_role.execution.arn
   task_role_arn            = aws_iam_role.task.arn
+  # A new revision must not deregister the previous one: the circuit breaker rolls the service back to it, and a
+  # service cannot be updated to an INACTIVE task definition (ECS API reference, DeregisterTaskDefinition).
+  skip_destroy = true
 
   runtime_platform {
     operating_system_family = "LINUX"

@@ -55,13 +55,13 @@ variable "port" {
 }
 
 variable "health_check_path" {
-  description = "HTTP path the target group probes; a readiness endpoint (200 only when the task can serve)."
+  description = "HTTP path the target group probes: a liveness endpoint that checks no dependency. ECS replaces tasks that fail the load balancer health check (Amazon ECS API reference, Service healthCheckGracePeriodSeconds), so a readiness path that fails while the database is down would stop every task, and replacements could not start (migrations run before listen)."
   type        = string
-  default     = "/readyz"
+  default     = "/healthz"
 
   validation {
     condition     = can(regex("^/[A-Za-z0-9._~/-]*$", var.health_check_path))
-    error_message = "health_check_path must be an absolute path such as /readyz."
+    error_message = "health_check_path must be an absolute path such as /healthz."
   }
 }
 
@@ -298,13 +298,23 @@ variable "certificate_arn" {
 }
 
 variable "ssl_policy" {
-  description = "Security policy of the HTTPS listener: a TLS 1.3 policy (TLS 1.2 and 1.3, forward-secret ciphers only)."
+  description = "Security policy of the HTTPS listener: TLS 1.2 and 1.3 (or 1.3 only) with forward-secret ciphers only (ELBSecurityPolicy-TLS13-1-2-2021-06, -1-2-Res-2021-06, -1-3-2021-06, or their -PQ-2025-09 counterparts)."
   type        = string
   default     = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 
+  # Elastic Load Balancing user guide, "Security policies for your Application Load Balancer": policies that
+  # support only TLS 1.3, or TLS 1.3 and 1.2 with only TLS_* and ECDHE_* ciphers, provide forward secrecy. The
+  # other TLS13-* policies are not acceptable: -1-0-/-1-1- accept TLS 1.0/1.1, and -Ext1/-Ext2 add non-FS ciphers.
   validation {
-    condition     = startswith(var.ssl_policy, "ELBSecurityPolicy-TLS13-")
-    error_message = "ssl_policy must be one of the ELBSecurityPolicy-TLS13-* policies."
+    condition = contains([
+      "ELBSecurityPolicy-TLS13-1-2-2021-06",
+      "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+      "ELBSecurityPolicy-TLS13-1-3-2021-06",
+      "ELBSecurityPolicy-TLS13-1-2-PQ-2025-09",
+      "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
+      "ELBSecurityPolicy-TLS13-1-3-PQ-2025-09",
+    ], var.ssl_policy)
+    error_message = "ssl_policy must be a TLS 1.2+ forward-secret policy: ELBSecurityPolicy-TLS13-1-2-2021-06, -1-2-Res-2021-06, -1-3-2021-06, -1-2-PQ-2025-09, -1-2-Res-PQ-2025-09 or -1-3-PQ-2025-09."
   }
 }
 

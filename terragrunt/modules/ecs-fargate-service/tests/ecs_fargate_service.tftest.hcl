@@ -118,6 +118,14 @@ run "task_definition_runs_the_digest_hardened" {
     error_message = "stopTimeout 30 s and port 8080 by default."
   }
 
+  # Each deploy replaces the task definition; without skip_destroy Terraform deregisters the old revision, and
+  # the circuit breaker's rollback to it fails (ECS API reference, DeregisterTaskDefinition: a service cannot be
+  # updated to an INACTIVE task definition).
+  assert {
+    condition     = aws_ecs_task_definition.this.skip_destroy == true
+    error_message = "The task definition must keep its old revisions (skip_destroy) for the circuit breaker's rollback."
+  }
+
   assert {
     condition     = aws_ecs_task_definition.this.execution_role_arn == aws_iam_role.execution.arn && aws_ecs_task_definition.this.task_role_arn == aws_iam_role.task.arn
     error_message = "The task must use the module's execution and task roles."
@@ -229,8 +237,22 @@ run "load_balancer_serves_https_only" {
   }
 
   assert {
-    condition     = aws_lb_target_group.this.target_type == "ip" && aws_lb_target_group.this.port == 8080 && aws_lb_target_group.this.health_check[0].path == "/readyz" && aws_lb_target_group.this.health_check[0].matcher == "200"
-    error_message = "An ip target group on 8080, health-checked on /readyz."
+    condition     = aws_lb_target_group.this.target_type == "ip" && aws_lb_target_group.this.port == 8080 && aws_lb_target_group.this.health_check[0].matcher == "200"
+    error_message = "An ip target group on 8080 that wants a 200."
+  }
+
+  # The group is replaced create_before_destroy (a changed port or protocol): a fixed name would collide.
+  assert {
+    condition     = aws_lb_target_group.this.name_prefix == "auth-d"
+    error_message = "The target group must be named by a prefix (at most 6 characters), so its replacement can be created before the old one goes."
+  }
+
+  # ECS replaces a task that fails the load balancer health check (ECS API reference, Service
+  # healthCheckGracePeriodSeconds; aws/containers-roadmap#1271): a dependency-checking path (/readyz) would stop
+  # every task during a PostgreSQL outage, and replacements cannot start (migrations run before listen).
+  assert {
+    condition     = aws_lb_target_group.this.health_check[0].path == "/healthz"
+    error_message = "The target group must probe liveness (/healthz), not readiness: a database outage must not stop the tasks."
   }
 
   assert {
@@ -366,5 +388,26 @@ run "non_prod_can_drop_deletion_protection" {
   assert {
     condition     = jsondecode(aws_ecs_task_definition.this.container_definitions)[0].stopTimeout == 60 && aws_lb_target_group.this.deregistration_delay == "45" && aws_ecs_task_definition.this.memory == "3072"
     error_message = "Stop timeout, deregistration delay and size follow the inputs."
+  }
+}
+
+# The recommended post-quantum policy and the TLS 1.3-only one pass the ssl_policy validation.
+run "accepts_forward_secret_tls13_policies" {
+  command = plan
+  variables { ssl_policy = "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09" }
+
+  assert {
+    condition     = aws_lb_listener.https.ssl_policy == "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09"
+    error_message = "The listener takes the given policy."
+  }
+}
+
+run "accepts_tls13_only_policy" {
+  command = plan
+  variables { ssl_policy = "ELBSecurityPolicy-TLS13-1-3-2021-06" }
+
+  assert {
+    condition     = aws_lb_listener.https.ssl_policy == "ELBSecurityPolicy-TLS13-1-3-2021-06"
+    error_message = "The listener takes the given policy."
   }
 }

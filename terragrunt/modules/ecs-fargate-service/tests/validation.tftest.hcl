@@ -219,6 +219,20 @@ run "rejects_tls12_only_policy" {
   expect_failures = [var.ssl_policy]
 }
 
+# Both start with ELBSecurityPolicy-TLS13-, which a prefix check accepted: the first accepts TLS 1.0, the second
+# adds ciphers without forward secrecy (ELB user guide, "Security policies for your Application Load Balancer").
+run "rejects_tls13_policy_that_accepts_tls10" {
+  command = plan
+  variables { ssl_policy = "ELBSecurityPolicy-TLS13-1-0-2021-06" }
+  expect_failures = [var.ssl_policy]
+}
+
+run "rejects_tls13_policy_with_non_forward_secret_ciphers" {
+  command = plan
+  variables { ssl_policy = "ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06" }
+  expect_failures = [var.ssl_policy]
+}
+
 run "rejects_log_retention" {
   command = plan
   variables { log_retention_days = 10 }
