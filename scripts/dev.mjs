@@ -167,6 +167,20 @@ async function runNative() {
     rmSync(stackFile, { force: true });
   };
   process.on('exit', cleanUp);
+  // Installed before anything starts: Ctrl-C during the start-up stops what was started so far (the exit
+  // handler above); once the app runs, the signal goes to it (forward, below).
+  let signalled = false;
+  let forward;
+  const onSignal = (signal) => {
+    if (signalled) return;
+    signalled = true;
+    if (forward) return forward(signal);
+    log('interrupted during the start-up: stopping what was started');
+    process.exit(130);
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  process.on('SIGHUP', () => onSignal('SIGTERM'));
 
   // The real environment wins over the file (twelve-factor); empty values mean unset, as in the app.
   const env = withDotenvFile(join(repoRoot, envFileName));
@@ -209,15 +223,9 @@ async function runNative() {
   stack.env = Object.fromEntries(CONNECTION_VARIABLES.filter((name) => env[name] !== undefined).map((name) => [name, env[name]]));
   record();
 
-  let signalled = false;
-  const forward = (signal) => {
-    if (signalled) return;
-    signalled = true;
+  forward = (signal) => {
     if (app.exitCode === null) app.kill(signal);
   };
-  process.on('SIGINT', () => forward('SIGINT'));
-  process.on('SIGTERM', () => forward('SIGTERM'));
-  process.on('SIGHUP', () => forward('SIGTERM'));
   const exited = new Promise((resolveExit) => app.once('exit', (code, signal) => resolveExit(code ?? (signal ? 1 : 0))));
 
   if (await waitForReady(url, app)) {

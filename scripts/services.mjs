@@ -56,13 +56,16 @@ export async function startServices(dir, { postgres = true, clickhouse = true } 
  * The services one run of tests or benchmarks needs: the configured ones when TEST_DATABASE_ADMIN_URL and
  * TEST_CLICKHOUSE_URL are set (e.g. CI service containers), else throwaway native ones in a fresh folder
  * under the temporary folder. Returns the env to run with and a stop() that stops them and removes the folder.
+ * `onDir` is called with that folder before anything starts, so a signal handler can stop what a start that
+ * it interrupts has started (`stopServices(dir)`).
  */
-export async function servicesForRun(baseEnv = process.env, prefix = 'services-') {
+export async function servicesForRun(baseEnv = process.env, prefix = 'services-', onDir = () => {}) {
   const env = { ...baseEnv };
   const postgres = !env.TEST_DATABASE_ADMIN_URL;
   const clickhouse = !env.TEST_CLICKHOUSE_URL;
   if (!postgres && !clickhouse) return { env, stop: () => {} };
   const dir = newServicesDir(prefix);
+  onDir(dir);
   let services;
   try {
     services = await startServices(dir, { postgres, clickhouse });

@@ -245,6 +245,42 @@ test.serial('npm run dev after a kill -9 of the previous run stops what that run
   t.deepEqual(readdirSync(temp).filter((name) => !name.startsWith('tsx-')), [], 'nothing left in the temporary folder');
 });
 
+/** The pids whose command line mentions `text` (a services folder: the ClickHouse server's --config-file). */
+function processesMentioning(text: string): number[] {
+  return readdirSync('/proc').filter((name) => /^\d+$/.test(name)).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text);
+    } catch {
+      return false;
+    }
+  }).map(Number);
+}
+
+for (const [script, args] of [['dev.mjs', []], ['test.mjs', []], ['with-services.mjs', ['sleep', '600']]] as const) {
+  test.serial(`Ctrl-C during the start-up of ${script}, right after PostgreSQL started: both servers are stopped`, async (t) => {
+    const temp = openTempDir(t, 'newcomer-tmp-');
+    const env = shellEnv({ TMPDIR: temp, DEV_STACK_FILE: join(temp, 'dev-stack.json'), PORT: String(await freePort()), HIBP_ENABLED: 'false' });
+    const child = spawn(process.execPath, [join(repoRoot, 'scripts', script), ...args], { cwd: repoRoot, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const run: Run = { child, output: () => output, exited };
+    t.teardown(() => {
+      if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
+    });
+    const port = Number((await waitForOutput(run, /\[services\] PostgreSQL on 127\.0\.0\.1:(\d+)/))[1]);
+    // Ctrl-C in a terminal signals the whole foreground process group.
+    process.kill(-child.pid!, 'SIGINT');
+    const code = await exited;
+    t.not(code, 0, output);
+    t.notRegex(output, /^\s+at /m, 'no stack trace');
+    t.false(await accepts(port), `PostgreSQL was stopped:\n${output}`);
+    t.deepEqual(processesMentioning(temp), [], 'no ClickHouse (or anything else) runs from the run\'s folder');
+    t.deepEqual(readdirSync(temp).filter((name) => !name.startsWith('tsx-')), [], 'the services folder is removed');
+  });
+}
+
 test('terraform runs get a folder of their own, removed at exit, whoever owns /tmp/auth-platform-terraform', (t) => {
   const temp = openTempDir(t, 'newcomer-tmp-');
   // Another user's folder at the old fixed path; a file stands in for it, since root may write anywhere.

@@ -149,7 +149,10 @@ export async function startClickHouse(dir) {
   };
 }
 
-/** Stops the server started in `dir`/ch, if it still runs. Never throws. */
+/**
+ * Stops the server started in `dir`/ch, if it still runs, and waits (up to 15 s) until it has exited, so its
+ * folder can be removed next. Never throws.
+ */
 export function stopClickHouse(dir) {
   const pidFile = join(dir, 'ch', 'server.pid');
   if (!existsSync(pidFile)) return;
@@ -160,6 +163,8 @@ export function stopClickHouse(dir) {
     } catch {
       // gone meanwhile
     }
+    const pause = new Int32Array(new SharedArrayBuffer(4));
+    for (let waited = 0; waited < 15_000 && processAlive(pid); waited += 100) Atomics.wait(pause, 0, 0, 100);
   }
   rmSync(pidFile, { force: true });
 }

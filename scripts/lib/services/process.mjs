@@ -1,6 +1,6 @@
 // Small process helpers shared by the native PostgreSQL and ClickHouse launchers (scripts/lib/services/).
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -93,13 +93,32 @@ export async function waitFor(check, what, timeoutMs = 60_000) {
   throw new StartupError(`${what} did not become ready in ${timeoutMs / 1000} s${lastError ? `: ${firstLine(lastError)}` : ''}`);
 }
 
-/** True while a process with this pid exists (signal 0 checks without sending anything). */
+/**
+ * True while a process with this pid exists and has not exited (signal 0 checks without sending anything; an
+ * exited child that its parent has not reaped yet, state Z in /proc/<pid>/stat, counts as gone).
+ */
 export function processAlive(pid) {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return error.code === 'EPERM';
   }
+  return processStat(pid)?.state !== 'Z';
+}
+
+/**
+ * Fields of /proc/<pid>/stat (Linux, proc(5)): `state` (field 3) and `startTime` (field 22, clock ticks after
+ * boot, as a string), or undefined when the process is gone or there is no /proc.
+ */
+export function processStat(pid) {
+  let text;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // Field 2 (comm) is in parentheses and may hold spaces or parentheses: split after its last ')'.
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  return { state: fields[0], startTime: fields[19] };
 }
