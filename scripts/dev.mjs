@@ -110,12 +110,27 @@ async function claimStack(stackFile) {
   }
 }
 
-function portFree(port, host) {
-  return new Promise((resolveFree) => {
+/**
+ * Checks that the app will be able to listen on `host`:`port`, before anything starts. Throws a StartupError
+ * with one line per cause: PORT not a port number, the port in use (EADDRINUSE), a privileged port
+ * (EACCES), HOST not resolving (ENOTFOUND, EAI_AGAIN) or not an address of this machine (EADDRNOTAVAIL).
+ */
+async function checkListen(port, host) {
+  if (!/^\d+$/.test(port) || Number(port) > 65535) throw new StartupError(`PORT=${port} is not a port number (0-65535): e.g. PORT=8080 npm run dev`);
+  const error = await new Promise((resolveCheck) => {
     const server = createServer();
-    server.once('error', () => resolveFree(false));
-    server.listen(Number(port), host, () => server.close(() => resolveFree(true)));
+    server.once('error', resolveCheck);
+    server.listen(Number(port), host, () => server.close(() => resolveCheck(undefined)));
   });
+  if (!error) return;
+  const hint = {
+    EADDRINUSE: `port ${port} on ${host} is in use: stop what listens there, or choose another with PORT=<port> npm run dev`,
+    EACCES: `port ${port} on ${host} is privileged (below 1024 only root may listen): choose another with PORT=<port> npm run dev`,
+    ENOTFOUND: `HOST=${host} does not resolve: unset HOST (127.0.0.1) or give an address of this machine`,
+    EAI_AGAIN: `HOST=${host} could not be resolved (no DNS answer): unset HOST (127.0.0.1) or give an address of this machine`,
+    EADDRNOTAVAIL: `HOST=${host} is not an address of this machine: unset HOST (127.0.0.1) or give one of its addresses`,
+  }[error.code];
+  throw new StartupError(hint ?? `cannot listen on ${host}:${port} (${error.code ?? error.message}): check HOST and PORT`);
 }
 
 function tsxCli() {
@@ -187,7 +202,7 @@ async function runNative() {
   env.NODE_ENV = env.NODE_ENV === 'production' ? 'development' : env.NODE_ENV || 'development';
   env.HOST = env.HOST || '127.0.0.1';
   const port = env.PORT || '8080';
-  if (!(await portFree(port, env.HOST))) throw new StartupError(`port ${port} on ${env.HOST} is in use: stop what listens there, or choose another with PORT=<port> npm run dev`);
+  await checkListen(port, env.HOST);
 
   // Services named in the environment are used as they are; only the missing ones start natively.
   const external = { postgres: Boolean(process.env.DATABASE_URL), clickhouse: process.env.CLICKHOUSE_URL !== undefined };
