@@ -309,6 +309,26 @@ test('npm run dev names the cause of a listen failure in one line: PORT, the por
   t.deepEqual(readdirSync(temp), [], 'nothing started, nothing recorded');
 });
 
+test('the ops launcher\'s note names the variable the command needs, and is left out when that variable is set', (t) => {
+  const temp = openTempDir(t, 'newcomer-tmp-');
+  // No dev stack recorded. The note comes before the launcher runs `npm run <script>`; what that script does
+  // is not under test here, so an `npm` first on PATH that only exits 0 takes its place (a real run takes
+  // over ten seconds each to fail connecting).
+  mkdirSync(join(temp, 'bin'));
+  writeFileSync(join(temp, 'bin', 'npm'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+  const ops = (args: string[], extra: Record<string, string> = {}) =>
+    spawnSync(process.execPath, [join(repoRoot, 'scripts', 'ops.mjs'), ...args], {
+      cwd: repoRoot,
+      env: shellEnv({ DEV_STACK_FILE: join(temp, 'dev-stack.json'), PATH: `${join(temp, 'bin')}:${process.env.PATH}`, ...extra }),
+      encoding: 'utf8',
+    });
+  const note = /^\[ops\] no running npm run dev found: using \.env(\.example)? under the environment \(start npm run dev, or set (\w+)\)$/m;
+  t.is(note.exec(ops(['migrate']).stderr)?.[2], 'DATABASE_MIGRATION_URL');
+  t.is(note.exec(ops(['auth-report']).stderr)?.[2], 'CLICKHOUSE_URL');
+  t.notRegex(ops(['migrate'], { DATABASE_MIGRATION_URL: 'postgres://auth_owner:x@127.0.0.1:9/auth' }).stderr, note);
+  t.notRegex(ops(['auth-report'], { CLICKHOUSE_URL: 'http://127.0.0.1:9' }).stderr, note);
+});
+
 test('terraform runs get a folder of their own, removed at exit, whoever owns /tmp/auth-platform-terraform', (t) => {
   const temp = openTempDir(t, 'newcomer-tmp-');
   // Another user's folder at the old fixed path; a file stands in for it, since root may write anywhere.
