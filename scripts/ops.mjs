@@ -28,7 +28,7 @@ await runMain('ops', async () => {
   if (!script) throw new StartupError(`unknown ops script ${name ?? '(none)'}: one of ${Object.keys(SCRIPTS).join(', ')}`);
   const args = rest[0] === '--' ? rest.slice(1) : rest;
   const envFileName = existsSync(join(repoRoot, '.env')) ? '.env' : '.env.example';
-  const stack = readDevStack(repoRoot);
+  const stack = await readDevStack(repoRoot);
   // Empty values mean unset, as in the app.
   if (!stack && !needs.some((variable) => process.env[variable])) {
     process.stderr.write(`[ops] no running npm run dev found: using ${envFileName} under the environment (start npm run dev, or set ${needs[0]})\n`);

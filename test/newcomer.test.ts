@@ -329,6 +329,37 @@ test('the ops launcher\'s note names the variable the command needs, and is left
   t.notRegex(ops(['auth-report'], { CLICKHOUSE_URL: 'http://127.0.0.1:9' }).stderr, note);
 });
 
+test('after a kill -9 of dev.mjs, the ops launcher still uses the services its record names while they answer', async (t) => {
+  const temp = openTempDir(t, 'newcomer-tmp-');
+  // The ops script itself is not under test: an `npm` first on PATH prints the ClickHouse URL it was given.
+  mkdirSync(join(temp, 'bin'));
+  writeFileSync(join(temp, 'bin', 'npm'), '#!/bin/sh\nprintf %s "$CLICKHOUSE_URL"\n', { mode: 0o755 });
+  const listening = async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return { server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}` };
+  };
+  const [postgres, clickhouse] = [await listening(), await listening()];
+  t.teardown(() => [postgres, clickhouse].forEach(({ server }) => server.close()));
+  const deadPid = spawnSync('true').pid; // dev.mjs, killed: its pid is gone
+  // The record as scripts/dev.mjs writes it (pid, appPid, url, servicesDir, env).
+  writeFileSync(join(temp, 'dev-stack.json'), JSON.stringify({ pid: deadPid, servicesDir: join(temp, 'gone'), env: { DATABASE_URL: postgres.url.replace('http', 'postgres'), CLICKHOUSE_URL: clickhouse.url } }));
+  const ops = () =>
+    spawnSync(process.execPath, [join(repoRoot, 'scripts', 'ops.mjs'), 'auth-report'], {
+      cwd: repoRoot,
+      env: shellEnv({ DEV_STACK_FILE: join(temp, 'dev-stack.json'), PATH: `${join(temp, 'bin')}:${process.env.PATH}` }),
+      encoding: 'utf8',
+    });
+  const used = ops();
+  t.is(used.status, 0, used.stderr);
+  t.is(used.stdout, clickhouse.url, 'the record\'s ClickHouse');
+  t.notRegex(used.stderr, /no running npm run dev/);
+  await new Promise((resolve) => clickhouse.server.close(resolve));
+  const gone = ops();
+  t.regex(gone.stderr, /no running npm run dev found/, 'services that no longer answer are not used');
+  t.not(gone.stdout, clickhouse.url);
+});
+
 test('terraform runs get a folder of their own, removed at exit, whoever owns /tmp/auth-platform-terraform', (t) => {
   const temp = openTempDir(t, 'newcomer-tmp-');
   // Another user's folder at the old fixed path; a file stands in for it, since root may write anywhere.
