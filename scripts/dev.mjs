@@ -8,7 +8,7 @@
 //    the file name compose hostnames, so they are replaced by the native services' unless the environment sets them.
 // One run per checkout: the running one is recorded in .local/dev-stack.json (DEV_STACK_FILE overrides), which
 // also tells the ops scripts where the local services are. A run that was killed (kill -9) is detected by its
-// pid, and what it left running is stopped by the next start.
+// pid, start time and command line (pids are reused), and what it left running is stopped by the next start.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -19,7 +19,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { runMain } from './lib/cli.mjs';
 import { withDotenvFile } from './lib/dotenv.mjs';
 import { ensureArgon2 } from './lib/preflight.mjs';
-import { StartupError, newServicesDir, processAlive } from './lib/services/process.mjs';
+import { StartupError, commandOf, newServicesDir, processAlive, processIdentity, sameProcess } from './lib/services/process.mjs';
 import { startServices, stopServices } from './services.mjs';
 import { devStackFile } from './lib/dev-stack.mjs';
 
@@ -54,24 +54,10 @@ function runCompose() {
   child.on('exit', (code) => process.exit(code ?? 0));
 }
 
-/** The command line of a process, or '' when it is gone (Linux /proc; elsewhere '?' = cannot tell). */
-function commandLine(pid) {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
-  } catch (error) {
-    return error.code === 'ENOENT' && existsSync('/proc/self') ? '' : '?';
-  }
-}
-
-function isRunning(pid, marker) {
-  if (!processAlive(pid)) return false;
-  const line = commandLine(pid);
-  return line === '?' || line.includes(marker);
-}
-
 async function stopLeftovers(stack) {
   log(`a previous run (pid ${stack.pid}) ended without cleaning up: stopping what it left running`);
-  if (stack.appPid && isRunning(stack.appPid, 'tsx')) {
+  // Only the very process recorded (pid, start time and command line): pids are reused, after a reboot say.
+  if (sameProcess({ pid: stack.appPid, startTime: stack.appStartTime, command: stack.appCommand })) {
     process.kill(stack.appPid, 'SIGTERM');
     for (let waited = 0; waited < 15_000 && processAlive(stack.appPid); waited += 200) await sleep(200);
     try {
@@ -86,6 +72,11 @@ async function stopLeftovers(stack) {
   }
 }
 
+/** This run's identity for the record: pid, start time and command line (see sameProcess). */
+function selfIdentity() {
+  return processIdentity(process.pid, commandOf(process.pid));
+}
+
 /** Claims the checkout's one dev run, or throws "already running (pid N)". Stale records are cleaned up first. */
 async function claimStack(stackFile) {
   mkdirSync(dirname(stackFile), { recursive: true });
@@ -96,14 +87,14 @@ async function claimStack(stackFile) {
     } catch {
       // a half-written record: nothing to stop
     }
-    if (isRunning(stack.pid, 'dev.mjs')) {
+    if (sameProcess({ pid: stack.pid, startTime: stack.startTime, command: stack.command })) {
       throw new StartupError(`already running (pid ${stack.pid}${stack.url ? `, API on ${stack.url}` : ''}): stop it with Ctrl-C in its terminal, or kill ${stack.pid}`);
     }
     await stopLeftovers(stack);
     rmSync(stackFile, { force: true });
   }
   try {
-    writeFileSync(stackFile, JSON.stringify({ pid: process.pid }), { flag: 'wx' });
+    writeFileSync(stackFile, JSON.stringify(selfIdentity()), { flag: 'wx' });
   } catch (error) {
     if (error.code === 'EEXIST') throw new StartupError(`another npm run dev is starting (${stackFile}); wait for it, or stop it`);
     throw error;
@@ -167,7 +158,7 @@ async function runNative() {
   const envFileName = existsSync(join(repoRoot, '.env')) ? '.env' : '.env.example';
   const stackFile = devStackFile(repoRoot);
   await claimStack(stackFile);
-  const stack = { pid: process.pid };
+  const stack = selfIdentity();
   const record = () => writeFileSync(stackFile, `${JSON.stringify(stack, null, 2)}\n`);
   let servicesDir;
   let app;
@@ -226,13 +217,15 @@ async function runNative() {
   // tsx watch directly, in its own process group: Ctrl-C in the terminal reaches only this script, which
   // passes one SIGINT on. tsx relays it to the app once and waits for the app's graceful shutdown (its
   // force kill is only for a second signal, or a shutdown longer than 5 s).
-  app = spawn(process.execPath, [tsxCli(), 'watch', '--clear-screen=false', 'src/main.ts'], {
+  const appArgs = [tsxCli(), 'watch', '--clear-screen=false', 'src/main.ts'];
+  app = spawn(process.execPath, appArgs, {
     cwd: join(repoRoot, 'app'),
     env,
     stdio: ['ignore', 'inherit', 'inherit'],
     detached: true,
   });
-  stack.appPid = app.pid;
+  const appIdentity = processIdentity(app.pid, [process.execPath, ...appArgs]);
+  Object.assign(stack, { appPid: app.pid, appStartTime: appIdentity.startTime, appCommand: appIdentity.command });
   const url = `http://${env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST}:${port}`;
   stack.url = url;
   stack.env = Object.fromEntries(CONNECTION_VARIABLES.filter((name) => env[name] !== undefined).map((name) => [name, env[name]]));

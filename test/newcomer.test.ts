@@ -360,6 +360,33 @@ test('after a kill -9 of dev.mjs, the ops launcher still uses the services its r
   t.not(gone.stdout, clickhouse.url);
 });
 
+test('a stale dev-stack record whose pids now belong to other processes: npm run dev signals none of them', async (t) => {
+  const temp = openTempDir(t, 'newcomer-tmp-');
+  // Other processes that got the recorded pids (after a reboot, say), with "tsx" and "dev.mjs" in their command
+  // lines, as the old check by substring would have taken them for the app and the run.
+  const impostor = (name: string) => {
+    const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', name], { detached: true, stdio: 'ignore' });
+    t.teardown(() => {
+      if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
+    });
+    return child;
+  };
+  const [app, server] = [impostor('node_modules/tsx/dist/cli.mjs'), impostor('clickhouse-server')];
+  const deadPid = spawnSync('true').pid;
+  const servicesDir = join(temp, 'auth-platform-dev-old');
+  mkdirSync(join(servicesDir, 'ch'), { recursive: true });
+  // The server's pid file as the launcher used to write it: the bare pid.
+  writeFileSync(join(servicesDir, 'ch', 'server.pid'), String(server.pid));
+  writeFileSync(join(temp, 'dev-stack.json'), JSON.stringify({ pid: deadPid, startTime: '1', command: ['node', 'scripts/dev.mjs'], appPid: app.pid, appStartTime: '2', appCommand: ['node', 'tsx', 'watch'], servicesDir }));
+  // PORT=abc ends the run right after it dealt with the stale record, before anything starts.
+  const result = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'dev.mjs')], { cwd: repoRoot, env: shellEnv({ TMPDIR: temp, DEV_STACK_FILE: join(temp, 'dev-stack.json'), PORT: 'abc' }), encoding: 'utf8' });
+  t.regex(result.stdout, /a previous run \(pid \d+\) ended without cleaning up/);
+  t.regex(result.stderr, /PORT=abc/);
+  await sleep(500); // a SIGTERM, had one been sent, has been delivered by now
+  t.true(alive(app.pid!) && app.exitCode === null && app.signalCode === null, 'the process that got the app\'s pid runs on');
+  t.true(alive(server.pid!) && server.exitCode === null && server.signalCode === null, 'the process that got ClickHouse\'s pid runs on');
+});
+
 test('terraform runs get a folder of their own, removed at exit, whoever owns /tmp/auth-platform-terraform', (t) => {
   const temp = openTempDir(t, 'newcomer-tmp-');
   // Another user's folder at the old fixed path; a file stands in for it, since root may write anywhere.

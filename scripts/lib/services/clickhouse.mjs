@@ -5,7 +5,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { StartupError, firstLine, freePort, processAlive, waitFor, which } from './process.mjs';
+import { StartupError, firstLine, freePort, processAlive, processIdentity, sameProcess, waitFor, which } from './process.mjs';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const APP_USER_FILE = join(repoRoot, 'docker', 'clickhouse', 'users.d', 'auth_app.xml');
@@ -115,7 +115,8 @@ export async function startClickHouse(dir) {
   writeFileSync(join(path, 'users.xml'), BASE_USERS);
   copyFileSync(APP_USER_FILE, join(path, 'users.d', 'auth_app.xml'));
   if (!hasGrants(binary)) writeFileSync(join(path, 'users.d', 'legacy-allow-databases.xml'), LEGACY_ALLOW_DATABASES);
-  const child = spawn(binary, serverArgs(binary, join(path, 'config.xml')), {
+  const args = serverArgs(binary, join(path, 'config.xml'));
+  const child = spawn(binary, args, {
     cwd: path,
     detached: true,
     stdio: 'ignore',
@@ -123,7 +124,8 @@ export async function startClickHouse(dir) {
     env: { ...process.env, AUTH_APP_CLICKHOUSE_PASSWORD: APP_PASSWORD },
   });
   child.unref();
-  writeFileSync(join(path, 'server.pid'), String(child.pid));
+  // The pid with its start time and command line, so a stop never signals another process that got the pid.
+  writeFileSync(join(path, 'server.pid'), JSON.stringify(processIdentity(child.pid, [binary, ...args])));
   const url = `http://127.0.0.1:${ports.http}`;
   const stop = () => stopClickHouse(dir);
   let version;
@@ -156,8 +158,14 @@ export async function startClickHouse(dir) {
 export function stopClickHouse(dir) {
   const pidFile = join(dir, 'ch', 'server.pid');
   if (!existsSync(pidFile)) return;
-  const pid = Number(readFileSync(pidFile, 'utf8'));
-  if (processAlive(pid)) {
+  let identity;
+  try {
+    identity = JSON.parse(readFileSync(pidFile, 'utf8'));
+  } catch {
+    // half-written: nothing we can tell apart from another process
+  }
+  const pid = identity?.pid;
+  if (sameProcess(identity)) {
     try {
       process.kill(pid, 'SIGTERM');
     } catch {

@@ -122,3 +122,31 @@ export function processStat(pid) {
   const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
   return { state: fields[0], startTime: fields[19] };
 }
+
+/** A process's argument vector from /proc/<pid>/cmdline, or undefined when it is gone (or there is no /proc). */
+export function commandOf(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, -1);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What identifies a process beyond its pid, which the system reuses (after a reboot, say): its start time
+ * (/proc/<pid>/stat field 22) and the argument vector it was started with. Record it right after spawning,
+ * with the argv given to spawn (the child may not have run exec yet).
+ */
+export function processIdentity(pid, command) {
+  return { pid, startTime: processStat(pid)?.startTime, command };
+}
+
+/**
+ * True when `identity` (from processIdentity) still runs: the same pid, start time and command line. A record
+ * without them (or a system without /proc) does not match, so nothing is signalled on a guess.
+ */
+export function sameProcess(identity) {
+  if (!identity || !processAlive(identity.pid) || !identity.startTime || !Array.isArray(identity.command)) return false;
+  const command = commandOf(identity.pid);
+  return processStat(identity.pid)?.startTime === identity.startTime && JSON.stringify(command) === JSON.stringify(identity.command);
+}
