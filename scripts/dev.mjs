@@ -19,7 +19,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { runMain } from './lib/cli.mjs';
 import { withDotenvFile } from './lib/dotenv.mjs';
 import { ensureArgon2 } from './lib/preflight.mjs';
-import { StartupError, commandOf, newServicesDir, processAlive, processIdentity, sameProcess } from './lib/services/process.mjs';
+import { StartupError, childPids, commandOf, newServicesDir, processAlive, processIdentity, sameProcess } from './lib/services/process.mjs';
 import { startServices, stopServices } from './services.mjs';
 import { devStackFile } from './lib/dev-stack.mjs';
 
@@ -214,9 +214,10 @@ async function runNative() {
   const migrate = spawnSync('npm', ['--workspace', 'app', 'run', 'migrate'], { cwd: repoRoot, env, stdio: 'inherit' });
   if (migrate.status !== 0) throw new StartupError('migrations failed (the lines above say why)');
 
-  // tsx watch directly, in its own process group: Ctrl-C in the terminal reaches only this script, which
-  // passes one SIGINT on. tsx relays it to the app once and waits for the app's graceful shutdown (its
-  // force kill is only for a second signal, or a shutdown longer than 5 s).
+  // tsx watch directly, in its own process group: Ctrl-C in the terminal reaches only this script. tsx 4.23
+  // relays a signal to the app but force-kills it after a fixed 5 s (killProcess in its dist/cli.mjs; no
+  // option changes that), shorter than the app's SHUTDOWN_TIMEOUT_MS. So this script signals the app's
+  // process itself (tsx watch's child), waits for its graceful shutdown, then stops tsx watch.
   const appArgs = [tsxCli(), 'watch', '--clear-screen=false', 'src/main.ts'];
   app = spawn(process.execPath, appArgs, {
     cwd: join(repoRoot, 'app'),
@@ -231,8 +232,18 @@ async function runNative() {
   stack.env = Object.fromEntries(CONNECTION_VARIABLES.filter((name) => env[name] !== undefined).map((name) => [name, env[name]]));
   record();
 
-  forward = (signal) => {
-    if (app.exitCode === null) app.kill(signal);
+  const shutdownLimitMs = (Number(env.SHUTDOWN_TIMEOUT_MS) || 10_000) + 5000;
+  forward = async (signal) => {
+    if (app.exitCode !== null) return;
+    const appProcesses = childPids(app.pid);
+    for (const pid of appProcesses) process.kill(pid, signal);
+    for (let waited = 0; waited < shutdownLimitMs && appProcesses.some(processAlive); waited += 100) await sleep(100);
+    if (appProcesses.some(processAlive)) {
+      log(`the app did not stop within SHUTDOWN_TIMEOUT_MS + 5 s: killing it`);
+      process.kill(-app.pid, 'SIGKILL');
+    } else if (app.exitCode === null) {
+      app.kill('SIGTERM'); // tsx watch, whose app has exited: it exits at once
+    }
   };
   const exited = new Promise((resolveExit) => app.once('exit', (code, signal) => resolveExit(code ?? (signal ? 1 : 0))));
 

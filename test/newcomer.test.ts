@@ -387,6 +387,24 @@ test('a stale dev-stack record whose pids now belong to other processes: npm run
   t.true(alive(server.pid!) && server.exitCode === null && server.signalCode === null, 'the process that got ClickHouse\'s pid runs on');
 });
 
+test.serial('Ctrl-C of npm run dev waits for the app\'s shutdown past tsx watch\'s 5 s force kill, up to SHUTDOWN_TIMEOUT_MS', async (t) => {
+  const temp = openTempDir(t, 'newcomer-tmp-');
+  const env = shellEnv({ TMPDIR: temp, DEV_STACK_FILE: join(temp, 'dev-stack.json'), PORT: String(await freePort()), HIBP_ENABLED: 'false', SHUTDOWN_TIMEOUT_MS: '8000' });
+  const dev = startScript(t, repoRoot, join(repoRoot, 'scripts', 'dev.mjs'), env);
+  const url = new URL((await waitForOutput(dev, /\[dev\] API on (\S+)/))[1]!);
+  // A request whose headers never end holds the server's graceful close until SHUTDOWN_TIMEOUT_MS (8 s),
+  // longer than the 5 s after which tsx watch force-kills the process it relayed a signal to.
+  const socket = connect(Number(url.port), url.hostname);
+  await new Promise((resolve) => socket.once('connect', resolve));
+  socket.write(`GET /readyz HTTP/1.1\r\nhost: ${url.host}\r\n`);
+  socket.on('error', () => {});
+  t.teardown(() => socket.destroy());
+  process.kill(-dev.child.pid!, 'SIGINT');
+  t.is(await dev.exited, 0, dev.output());
+  t.notRegex(dev.output(), /Force killing/);
+  t.regex(dev.output(), /"msg":"stopped"/, 'the app ran its shutdown to the end');
+});
+
 test('terraform runs get a folder of their own, removed at exit, whoever owns /tmp/auth-platform-terraform', (t) => {
   const temp = openTempDir(t, 'newcomer-tmp-');
   // Another user's folder at the old fixed path; a file stands in for it, since root may write anywhere.

@@ -1,6 +1,6 @@
 // Small process helpers shared by the native PostgreSQL and ClickHouse launchers (scripts/lib/services/).
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -108,7 +108,7 @@ export function processAlive(pid) {
 }
 
 /**
- * Fields of /proc/<pid>/stat (Linux, proc(5)): `state` (field 3) and `startTime` (field 22, clock ticks after
+ * Fields of /proc/<pid>/stat (Linux, proc(5)): `state` (field 3), `parentPid` (field 4) and `startTime` (field 22, clock ticks after
  * boot, as a string), or undefined when the process is gone or there is no /proc.
  */
 export function processStat(pid) {
@@ -120,7 +120,18 @@ export function processStat(pid) {
   }
   // Field 2 (comm) is in parentheses and may hold spaces or parentheses: split after its last ')'.
   const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return { state: fields[0], startTime: fields[19] };
+  return { state: fields[0], parentPid: Number(fields[1]), startTime: fields[19] };
+}
+
+/** The pids whose parent is `pid` (from /proc/<n>/stat field 4); [] without /proc. */
+export function childPids(pid) {
+  let names = [];
+  try {
+    names = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return [];
+  }
+  return names.map(Number).filter((candidate) => processStat(candidate)?.parentPid === pid);
 }
 
 /** A process's argument vector from /proc/<pid>/cmdline, or undefined when it is gone (or there is no /proc). */
