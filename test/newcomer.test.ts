@@ -405,6 +405,20 @@ test.serial('Ctrl-C of npm run dev waits for the app\'s shutdown past tsx watch\
   t.regex(dev.output(), /"msg":"stopped"/, 'the app ran its shutdown to the end');
 });
 
+test('the Quick start names the headers prerequisite next to npm ci, and its --nodedir holds this Node\'s headers', (t) => {
+  const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+  const quickStart = readme.slice(readme.indexOf('## Quick start'), readme.indexOf('`npm run tools` installs'));
+  const command = /^npm ci --nodedir=(.+)$/m.exec(quickStart)?.[1];
+  t.truthy(command, 'a `npm ci --nodedir=...` line in the Quick start');
+  t.regex(quickStart, /python3, make and g\+\+/);
+  // The README's expression, evaluated by a shell as a user would: the prefix whose include/node has headers
+  // of the running Node (what scripts/lib/preflight.mjs gives node-gyp as npm_config_nodedir).
+  const nodedir = spawnSync('sh', ['-c', `printf %s ${command}`], { encoding: 'utf8' }).stdout;
+  const script = `import { nodeHeadersDir } from ${JSON.stringify(join(repoRoot, 'scripts', 'lib', 'preflight.mjs'))};
+    process.stdout.write(String(nodeHeadersDir()));`;
+  t.is(spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }).stdout, nodedir);
+});
+
 test('terraform runs get a folder of their own, removed at exit, whoever owns /tmp/auth-platform-terraform', (t) => {
   const temp = openTempDir(t, 'newcomer-tmp-');
   // Another user's folder at the old fixed path; a file stands in for it, since root may write anywhere.
