@@ -196,7 +196,7 @@ async function runNative() {
   await checkListen(port, env.HOST);
 
   // Services named in the environment are used as they are; only the missing ones start natively.
-  const external = { postgres: Boolean(process.env.DATABASE_URL), clickhouse: process.env.CLICKHOUSE_URL !== undefined };
+  const external = { postgres: Boolean(process.env.DATABASE_URL), clickhouse: Boolean(process.env.CLICKHOUSE_URL) };
   const startNative = { postgres: !external.postgres, clickhouse: !external.clickhouse };
   const names = [startNative.postgres && 'PostgreSQL', startNative.clickhouse && 'ClickHouse'].filter(Boolean);
   log(`no Docker engine: ${names.length ? `starting ${names.join(' and ')} natively` : 'using the services named in the environment'} (config from ${envFileName} under the environment)`);

@@ -419,6 +419,18 @@ test('the Quick start names the headers prerequisite next to npm ci, and its --n
   t.is(spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }).stdout, nodedir);
 });
 
+test.serial('an exported empty CLICKHOUSE_URL counts as unset in npm run dev: the native ClickHouse starts', async (t) => {
+  const temp = openTempDir(t, 'newcomer-tmp-');
+  // PostgreSQL named (a closed port: the run is interrupted before it is used), CLICKHOUSE_URL exported empty.
+  const env = shellEnv({ TMPDIR: temp, DEV_STACK_FILE: join(temp, 'dev-stack.json'), PORT: String(await freePort()), DATABASE_URL: 'postgres://auth_app:x@127.0.0.1:9/auth', CLICKHOUSE_URL: '' });
+  const dev = startScript(t, repoRoot, join(repoRoot, 'scripts', 'dev.mjs'), env);
+  const line = (await waitForOutput(dev, /^\[dev\] no Docker engine: (.*)$/m))[1]!;
+  process.kill(-dev.child.pid!, 'SIGINT');
+  await dev.exited;
+  t.regex(line, /^starting ClickHouse natively/);
+  t.deepEqual(processesMentioning(temp), []);
+});
+
 test('terraform runs get a folder of their own, removed at exit, whoever owns /tmp/auth-platform-terraform', (t) => {
   const temp = openTempDir(t, 'newcomer-tmp-');
   // Another user's folder at the old fixed path; a file stands in for it, since root may write anywhere.
