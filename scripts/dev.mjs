@@ -8,7 +8,7 @@
 //    the file name compose hostnames, so they are replaced by the native services' unless the environment sets them.
 // One run per checkout: the running one is recorded in .local/dev-stack.json (DEV_STACK_FILE overrides), which
 // also tells the ops scripts where the local services are. A run that was killed (kill -9) is detected by its
-// pid, and what it left running is stopped by the next start.
+// pid, start time and command line (pids are reused), and what it left running is stopped by the next start.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -19,7 +19,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { runMain } from './lib/cli.mjs';
 import { withDotenvFile } from './lib/dotenv.mjs';
 import { ensureArgon2 } from './lib/preflight.mjs';
-import { StartupError, newServicesDir, processAlive } from './lib/services/process.mjs';
+import { StartupError, childPids, commandOf, newServicesDir, processAlive, processIdentity, sameProcess } from './lib/services/process.mjs';
 import { startServices, stopServices } from './services.mjs';
 import { devStackFile } from './lib/dev-stack.mjs';
 
@@ -54,24 +54,10 @@ function runCompose() {
   child.on('exit', (code) => process.exit(code ?? 0));
 }
 
-/** The command line of a process, or '' when it is gone (Linux /proc; elsewhere '?' = cannot tell). */
-function commandLine(pid) {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
-  } catch (error) {
-    return error.code === 'ENOENT' && existsSync('/proc/self') ? '' : '?';
-  }
-}
-
-function isRunning(pid, marker) {
-  if (!processAlive(pid)) return false;
-  const line = commandLine(pid);
-  return line === '?' || line.includes(marker);
-}
-
 async function stopLeftovers(stack) {
   log(`a previous run (pid ${stack.pid}) ended without cleaning up: stopping what it left running`);
-  if (stack.appPid && isRunning(stack.appPid, 'tsx')) {
+  // Only the very process recorded (pid, start time and command line): pids are reused, after a reboot say.
+  if (sameProcess({ pid: stack.appPid, startTime: stack.appStartTime, command: stack.appCommand })) {
     process.kill(stack.appPid, 'SIGTERM');
     for (let waited = 0; waited < 15_000 && processAlive(stack.appPid); waited += 200) await sleep(200);
     try {
@@ -86,6 +72,11 @@ async function stopLeftovers(stack) {
   }
 }
 
+/** This run's identity for the record: pid, start time and command line (see sameProcess). */
+function selfIdentity() {
+  return processIdentity(process.pid, commandOf(process.pid));
+}
+
 /** Claims the checkout's one dev run, or throws "already running (pid N)". Stale records are cleaned up first. */
 async function claimStack(stackFile) {
   mkdirSync(dirname(stackFile), { recursive: true });
@@ -96,26 +87,41 @@ async function claimStack(stackFile) {
     } catch {
       // a half-written record: nothing to stop
     }
-    if (isRunning(stack.pid, 'dev.mjs')) {
+    if (sameProcess({ pid: stack.pid, startTime: stack.startTime, command: stack.command })) {
       throw new StartupError(`already running (pid ${stack.pid}${stack.url ? `, API on ${stack.url}` : ''}): stop it with Ctrl-C in its terminal, or kill ${stack.pid}`);
     }
     await stopLeftovers(stack);
     rmSync(stackFile, { force: true });
   }
   try {
-    writeFileSync(stackFile, JSON.stringify({ pid: process.pid }), { flag: 'wx' });
+    writeFileSync(stackFile, JSON.stringify(selfIdentity()), { flag: 'wx' });
   } catch (error) {
     if (error.code === 'EEXIST') throw new StartupError(`another npm run dev is starting (${stackFile}); wait for it, or stop it`);
     throw error;
   }
 }
 
-function portFree(port, host) {
-  return new Promise((resolveFree) => {
+/**
+ * Checks that the app will be able to listen on `host`:`port`, before anything starts. Throws a StartupError
+ * with one line per cause: PORT not a port number, the port in use (EADDRINUSE), a privileged port
+ * (EACCES), HOST not resolving (ENOTFOUND, EAI_AGAIN) or not an address of this machine (EADDRNOTAVAIL).
+ */
+async function checkListen(port, host) {
+  if (!/^\d+$/.test(port) || Number(port) > 65535) throw new StartupError(`PORT=${port} is not a port number (0-65535): e.g. PORT=8080 npm run dev`);
+  const error = await new Promise((resolveCheck) => {
     const server = createServer();
-    server.once('error', () => resolveFree(false));
-    server.listen(Number(port), host, () => server.close(() => resolveFree(true)));
+    server.once('error', resolveCheck);
+    server.listen(Number(port), host, () => server.close(() => resolveCheck(undefined)));
   });
+  if (!error) return;
+  const hint = {
+    EADDRINUSE: `port ${port} on ${host} is in use: stop what listens there, or choose another with PORT=<port> npm run dev`,
+    EACCES: `port ${port} on ${host} is privileged (below 1024 only root may listen): choose another with PORT=<port> npm run dev`,
+    ENOTFOUND: `HOST=${host} does not resolve: unset HOST (127.0.0.1) or give an address of this machine`,
+    EAI_AGAIN: `HOST=${host} could not be resolved (no DNS answer): unset HOST (127.0.0.1) or give an address of this machine`,
+    EADDRNOTAVAIL: `HOST=${host} is not an address of this machine: unset HOST (127.0.0.1) or give one of its addresses`,
+  }[error.code];
+  throw new StartupError(hint ?? `cannot listen on ${host}:${port} (${error.code ?? error.message}): check HOST and PORT`);
 }
 
 function tsxCli() {
@@ -152,7 +158,7 @@ async function runNative() {
   const envFileName = existsSync(join(repoRoot, '.env')) ? '.env' : '.env.example';
   const stackFile = devStackFile(repoRoot);
   await claimStack(stackFile);
-  const stack = { pid: process.pid };
+  const stack = selfIdentity();
   const record = () => writeFileSync(stackFile, `${JSON.stringify(stack, null, 2)}\n`);
   let servicesDir;
   let app;
@@ -167,16 +173,30 @@ async function runNative() {
     rmSync(stackFile, { force: true });
   };
   process.on('exit', cleanUp);
+  // Installed before anything starts: Ctrl-C during the start-up stops what was started so far (the exit
+  // handler above); once the app runs, the signal goes to it (forward, below).
+  let signalled = false;
+  let forward;
+  const onSignal = (signal) => {
+    if (signalled) return;
+    signalled = true;
+    if (forward) return forward(signal);
+    log('interrupted during the start-up: stopping what was started');
+    process.exit(130);
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  process.on('SIGHUP', () => onSignal('SIGTERM'));
 
   // The real environment wins over the file (twelve-factor); empty values mean unset, as in the app.
   const env = withDotenvFile(join(repoRoot, envFileName));
   env.NODE_ENV = env.NODE_ENV === 'production' ? 'development' : env.NODE_ENV || 'development';
   env.HOST = env.HOST || '127.0.0.1';
   const port = env.PORT || '8080';
-  if (!(await portFree(port, env.HOST))) throw new StartupError(`port ${port} on ${env.HOST} is in use: stop what listens there, or choose another with PORT=<port> npm run dev`);
+  await checkListen(port, env.HOST);
 
   // Services named in the environment are used as they are; only the missing ones start natively.
-  const external = { postgres: Boolean(process.env.DATABASE_URL), clickhouse: process.env.CLICKHOUSE_URL !== undefined };
+  const external = { postgres: Boolean(process.env.DATABASE_URL), clickhouse: Boolean(process.env.CLICKHOUSE_URL) };
   const startNative = { postgres: !external.postgres, clickhouse: !external.clickhouse };
   const names = [startNative.postgres && 'PostgreSQL', startNative.clickhouse && 'ClickHouse'].filter(Boolean);
   log(`no Docker engine: ${names.length ? `starting ${names.join(' and ')} natively` : 'using the services named in the environment'} (config from ${envFileName} under the environment)`);
@@ -194,30 +214,37 @@ async function runNative() {
   const migrate = spawnSync('npm', ['--workspace', 'app', 'run', 'migrate'], { cwd: repoRoot, env, stdio: 'inherit' });
   if (migrate.status !== 0) throw new StartupError('migrations failed (the lines above say why)');
 
-  // tsx watch directly, in its own process group: Ctrl-C in the terminal reaches only this script, which
-  // passes one SIGINT on. tsx relays it to the app once and waits for the app's graceful shutdown (its
-  // force kill is only for a second signal, or a shutdown longer than 5 s).
-  app = spawn(process.execPath, [tsxCli(), 'watch', '--clear-screen=false', 'src/main.ts'], {
+  // tsx watch directly, in its own process group: Ctrl-C in the terminal reaches only this script. tsx 4.23
+  // relays a signal to the app but force-kills it after a fixed 5 s (killProcess in its dist/cli.mjs; no
+  // option changes that), shorter than the app's SHUTDOWN_TIMEOUT_MS. So this script signals the app's
+  // process itself (tsx watch's child), waits for its graceful shutdown, then stops tsx watch.
+  const appArgs = [tsxCli(), 'watch', '--clear-screen=false', 'src/main.ts'];
+  app = spawn(process.execPath, appArgs, {
     cwd: join(repoRoot, 'app'),
     env,
     stdio: ['ignore', 'inherit', 'inherit'],
     detached: true,
   });
-  stack.appPid = app.pid;
+  const appIdentity = processIdentity(app.pid, [process.execPath, ...appArgs]);
+  Object.assign(stack, { appPid: app.pid, appStartTime: appIdentity.startTime, appCommand: appIdentity.command });
   const url = `http://${env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST}:${port}`;
   stack.url = url;
   stack.env = Object.fromEntries(CONNECTION_VARIABLES.filter((name) => env[name] !== undefined).map((name) => [name, env[name]]));
   record();
 
-  let signalled = false;
-  const forward = (signal) => {
-    if (signalled) return;
-    signalled = true;
-    if (app.exitCode === null) app.kill(signal);
+  const shutdownLimitMs = (Number(env.SHUTDOWN_TIMEOUT_MS) || 10_000) + 5000;
+  forward = async (signal) => {
+    if (app.exitCode !== null) return;
+    const appProcesses = childPids(app.pid);
+    for (const pid of appProcesses) process.kill(pid, signal);
+    for (let waited = 0; waited < shutdownLimitMs && appProcesses.some(processAlive); waited += 100) await sleep(100);
+    if (appProcesses.some(processAlive)) {
+      log(`the app did not stop within SHUTDOWN_TIMEOUT_MS + 5 s: killing it`);
+      process.kill(-app.pid, 'SIGKILL');
+    } else if (app.exitCode === null) {
+      app.kill('SIGTERM'); // tsx watch, whose app has exited: it exits at once
+    }
   };
-  process.on('SIGINT', () => forward('SIGINT'));
-  process.on('SIGTERM', () => forward('SIGTERM'));
-  process.on('SIGHUP', () => forward('SIGTERM'));
   const exited = new Promise((resolveExit) => app.once('exit', (code, signal) => resolveExit(code ?? (signal ? 1 : 0))));
 
   if (await waitForReady(url, app)) {

@@ -14,16 +14,25 @@ import { withDotenvFile } from './lib/dotenv.mjs';
 import { StartupError } from './lib/services/process.mjs';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const SCRIPTS = { 'auth-report': 'ops:auth-report', migrate: 'migrate' };
+// Each ops script of the app, and the variables that name what it connects to (the first is the one to set):
+// migrate reads DATABASE_MIGRATION_URL, else DATABASE_URL (app/src/ops/migrate.ts); the report reads
+// CLICKHOUSE_URL only (app/src/ops/auth-report.ts).
+const SCRIPTS = {
+  'auth-report': { script: 'ops:auth-report', needs: ['CLICKHOUSE_URL'] },
+  migrate: { script: 'migrate', needs: ['DATABASE_MIGRATION_URL', 'DATABASE_URL'] },
+};
 
 await runMain('ops', async () => {
   const [name, ...rest] = process.argv.slice(2);
-  const script = SCRIPTS[name];
+  const { script, needs } = SCRIPTS[name] ?? {};
   if (!script) throw new StartupError(`unknown ops script ${name ?? '(none)'}: one of ${Object.keys(SCRIPTS).join(', ')}`);
   const args = rest[0] === '--' ? rest.slice(1) : rest;
   const envFileName = existsSync(join(repoRoot, '.env')) ? '.env' : '.env.example';
-  const stack = readDevStack(repoRoot);
-  if (!stack) process.stderr.write(`[ops] no running npm run dev found: using ${envFileName} under the environment (start npm run dev, or set CLICKHOUSE_URL)\n`);
+  const stack = await readDevStack(repoRoot);
+  // Empty values mean unset, as in the app.
+  if (!stack && !needs.some((variable) => process.env[variable])) {
+    process.stderr.write(`[ops] no running npm run dev found: using ${envFileName} under the environment (start npm run dev, or set ${needs[0]})\n`);
+  }
   const env = withDotenvFile(join(repoRoot, envFileName), { ...stack?.env, ...process.env });
   const child = spawn('npm', ['--silent', '--workspace', 'app', 'run', script, '--', ...args], { cwd: repoRoot, env, stdio: 'inherit' });
   const code = await new Promise((resolveExit) => child.on('exit', (status, signal) => resolveExit(status ?? (signal ? 1 : 0))));

@@ -13,11 +13,11 @@ import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runMain } from './lib/cli.mjs';
-import { startClickHouse, stopClickHouse } from './lib/services/clickhouse.mjs';
+import { grantsSupported, startClickHouse, stopClickHouse } from './lib/services/clickhouse.mjs';
 import { startPostgres, stopPostgres } from './lib/services/postgres.mjs';
 import { StartupError, log, newServicesDir } from './lib/services/process.mjs';
 
-export { newServicesDir };
+export { grantsSupported, newServicesDir };
 
 /** Stops whatever runs from `dir` (both services). Never throws. */
 export function stopServices(dir) {
@@ -56,13 +56,16 @@ export async function startServices(dir, { postgres = true, clickhouse = true } 
  * The services one run of tests or benchmarks needs: the configured ones when TEST_DATABASE_ADMIN_URL and
  * TEST_CLICKHOUSE_URL are set (e.g. CI service containers), else throwaway native ones in a fresh folder
  * under the temporary folder. Returns the env to run with and a stop() that stops them and removes the folder.
+ * `onDir` is called with that folder before anything starts, so a signal handler can stop what a start that
+ * it interrupts has started (`stopServices(dir)`).
  */
-export async function servicesForRun(baseEnv = process.env, prefix = 'services-') {
+export async function servicesForRun(baseEnv = process.env, prefix = 'services-', onDir = () => {}) {
   const env = { ...baseEnv };
   const postgres = !env.TEST_DATABASE_ADMIN_URL;
   const clickhouse = !env.TEST_CLICKHOUSE_URL;
   if (!postgres && !clickhouse) return { env, stop: () => {} };
   const dir = newServicesDir(prefix);
+  onDir(dir);
   let services;
   try {
     services = await startServices(dir, { postgres, clickhouse });

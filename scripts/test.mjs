@@ -11,30 +11,40 @@ import { fileURLToPath } from 'node:url';
 import { runMain } from './lib/cli.mjs';
 import { ensureArgon2 } from './lib/preflight.mjs';
 import { countTests } from './lib/test-summary.mjs';
-import { servicesForRun } from './services.mjs';
+import { servicesForRun, stopServices } from './services.mjs';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 let services;
-await runMain('test', async () => {
-  ensureArgon2();
-  services = await servicesForRun(process.env, 'test-services-');
-});
-// The suites' temporary files go into one folder of this run (mode 755: the `postgres` user starts clusters
-// there for tests run as root), removed at the end, so no run leaves folders behind in the temporary folder.
-const scratch = mkdtempSync(join(tmpdir(), 'auth-platform-test-'));
-chmodSync(scratch, 0o755);
-const env = { ...services.env, TMPDIR: scratch };
+let servicesDir;
+let scratch;
 const cleanUp = () => {
-  services.stop();
-  rmSync(scratch, { recursive: true, force: true });
+  if (services) services.stop();
+  else if (servicesDir) {
+    // interrupted during the start-up: stop what was started so far
+    stopServices(servicesDir);
+    rmSync(servicesDir, { recursive: true, force: true });
+  }
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
 };
-// Ctrl-C or a kill must not leave the throwaway services running.
+// Ctrl-C or a kill must not leave the throwaway services running, also during their start-up: the handlers
+// come before anything starts.
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(signal, () => {
     cleanUp();
     process.exit(130);
   });
 }
+await runMain('test', async () => {
+  ensureArgon2();
+  services = await servicesForRun(process.env, 'test-services-', (dir) => {
+    servicesDir = dir;
+  });
+});
+// The suites' temporary files go into one folder of this run (mode 755: the `postgres` user starts clusters
+// there for tests run as root), removed at the end, so no run leaves folders behind in the temporary folder.
+scratch = mkdtempSync(join(tmpdir(), 'auth-platform-test-'));
+chmodSync(scratch, 0o755);
+const env = { ...services.env, TMPDIR: scratch };
 
 const suites = [
   ['app (ava, real PostgreSQL and ClickHouse)', ['npm', ['--workspace', 'app', 'test']]],

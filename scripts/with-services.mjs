@@ -7,7 +7,8 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runMain } from './lib/cli.mjs';
 import { ensureArgon2 } from './lib/preflight.mjs';
-import { servicesForRun } from './services.mjs';
+import { rmSync } from 'node:fs';
+import { servicesForRun, stopServices } from './services.mjs';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const [command, ...args] = process.argv.slice(2);
@@ -17,13 +18,31 @@ if (!command) {
 }
 
 let services;
+let servicesDir;
+let child;
+// Installed before anything starts: Ctrl-C during the start-up stops what was started so far (a server
+// records itself in the folder as soon as it is spawned); once the command runs, the signal goes to it.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => {
+    if (child) {
+      child.kill(signal);
+      return;
+    }
+    if (servicesDir) {
+      stopServices(servicesDir);
+      rmSync(servicesDir, { recursive: true, force: true });
+    }
+    process.exit(130);
+  });
+}
 await runMain('services', async () => {
   ensureArgon2();
-  services = await servicesForRun();
+  services = await servicesForRun(process.env, 'services-', (dir) => {
+    servicesDir = dir;
+  });
 });
 
-const child = spawn(command, args, { cwd: repoRoot, env: services.env, stdio: 'inherit' });
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+child = spawn(command, args, { cwd: repoRoot, env: services.env, stdio: 'inherit' });
 child.on('exit', (code, signal) => {
   services.stop();
   process.exit(code ?? (signal ? 1 : 0));

@@ -245,6 +245,192 @@ test.serial('npm run dev after a kill -9 of the previous run stops what that run
   t.deepEqual(readdirSync(temp).filter((name) => !name.startsWith('tsx-')), [], 'nothing left in the temporary folder');
 });
 
+/** The pids whose command line mentions `text` (a services folder: the ClickHouse server's --config-file). */
+function processesMentioning(text: string): number[] {
+  return readdirSync('/proc').filter((name) => /^\d+$/.test(name)).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text);
+    } catch {
+      return false;
+    }
+  }).map(Number);
+}
+
+for (const [script, args] of [['dev.mjs', []], ['test.mjs', []], ['with-services.mjs', ['sleep', '600']]] as const) {
+  test.serial(`Ctrl-C during the start-up of ${script}, right after PostgreSQL started: both servers are stopped`, async (t) => {
+    const temp = openTempDir(t, 'newcomer-tmp-');
+    const env = shellEnv({ TMPDIR: temp, DEV_STACK_FILE: join(temp, 'dev-stack.json'), PORT: String(await freePort()), HIBP_ENABLED: 'false' });
+    const child = spawn(process.execPath, [join(repoRoot, 'scripts', script), ...args], { cwd: repoRoot, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const run: Run = { child, output: () => output, exited };
+    t.teardown(() => {
+      if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
+    });
+    const port = Number((await waitForOutput(run, /\[services\] PostgreSQL on 127\.0\.0\.1:(\d+)/))[1]);
+    // Ctrl-C in a terminal signals the whole foreground process group.
+    process.kill(-child.pid!, 'SIGINT');
+    const code = await exited;
+    t.not(code, 0, output);
+    t.notRegex(output, /^\s+at /m, 'no stack trace');
+    t.false(await accepts(port), `PostgreSQL was stopped:\n${output}`);
+    t.deepEqual(processesMentioning(temp), [], 'no ClickHouse (or anything else) runs from the run\'s folder');
+    t.deepEqual(readdirSync(temp).filter((name) => !name.startsWith('tsx-')), [], 'the services folder is removed');
+  });
+}
+
+test('npm run dev names the cause of a listen failure in one line: PORT, the port in use, a privileged port, HOST', async (t) => {
+  const temp = openTempDir(t, 'newcomer-tmp-');
+  chmodSync(temp, 0o777); // the privileged-port case runs as `nobody`, who records its run there
+  const busy = createServer();
+  await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => busy.close());
+  const busyPort = String((busy.address() as { port: number }).port);
+  const dev = (extra: Record<string, string>, user?: string) => {
+    const argv = [process.execPath, join(repoRoot, 'scripts', 'dev.mjs')];
+    const [file, args] = user ? ['runuser', ['-u', user, '--', ...argv]] : [argv[0]!, argv.slice(1)];
+    return spawnSync(file, args, { cwd: repoRoot, env: shellEnv({ TMPDIR: temp, DEV_STACK_FILE: join(temp, `dev-stack-${randomBytes(4).toString('hex')}.json`), ...extra }), encoding: 'utf8' });
+  };
+  const cases: Array<[Record<string, string>, RegExp, string?]> = [
+    [{ PORT: 'abc' }, /^\[dev\] PORT=abc is not a port number \(0-65535\): e\.g\. PORT=8080 npm run dev$/],
+    [{ PORT: busyPort }, new RegExp(`^\\[dev\\] port ${busyPort} on 127\\.0\\.0\\.1 is in use: stop what listens there, or choose another with PORT=<port> npm run dev$`)],
+    [{ PORT: '80' }, /^\[dev\] port 80 on 127\.0\.0\.1 is privileged \(below 1024 only root may listen\): choose another with PORT=<port> npm run dev$/, 'nobody'],
+    [{ PORT: busyPort, HOST: '192.0.2.1' }, /^\[dev\] HOST=192\.0\.2\.1 is not an address of this machine: unset HOST \(127\.0\.0\.1\) or give one of its addresses$/],
+    [{ PORT: busyPort, HOST: 'no-such-host.invalid' }, /^\[dev\] HOST=no-such-host\.invalid (does not resolve|could not be resolved \(no DNS answer\)): unset HOST \(127\.0\.0\.1\) or give an address of this machine$/],
+  ];
+  for (const [extra, line, user] of cases) {
+    const result = dev(extra, user);
+    t.is(result.status, 1, JSON.stringify(extra));
+    t.regex(result.stderr.trim(), line);
+    t.is(result.stderr.trim().split('\n').length, 1, result.stderr);
+  }
+  t.deepEqual(readdirSync(temp), [], 'nothing started, nothing recorded');
+});
+
+test('the ops launcher\'s note names the variable the command needs, and is left out when that variable is set', (t) => {
+  const temp = openTempDir(t, 'newcomer-tmp-');
+  // No dev stack recorded. The note comes before the launcher runs `npm run <script>`; what that script does
+  // is not under test here, so an `npm` first on PATH that only exits 0 takes its place (a real run takes
+  // over ten seconds each to fail connecting).
+  mkdirSync(join(temp, 'bin'));
+  writeFileSync(join(temp, 'bin', 'npm'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+  const ops = (args: string[], extra: Record<string, string> = {}) =>
+    spawnSync(process.execPath, [join(repoRoot, 'scripts', 'ops.mjs'), ...args], {
+      cwd: repoRoot,
+      env: shellEnv({ DEV_STACK_FILE: join(temp, 'dev-stack.json'), PATH: `${join(temp, 'bin')}:${process.env.PATH}`, ...extra }),
+      encoding: 'utf8',
+    });
+  const note = /^\[ops\] no running npm run dev found: using \.env(\.example)? under the environment \(start npm run dev, or set (\w+)\)$/m;
+  t.is(note.exec(ops(['migrate']).stderr)?.[2], 'DATABASE_MIGRATION_URL');
+  t.is(note.exec(ops(['auth-report']).stderr)?.[2], 'CLICKHOUSE_URL');
+  t.notRegex(ops(['migrate'], { DATABASE_MIGRATION_URL: 'postgres://auth_owner:x@127.0.0.1:9/auth' }).stderr, note);
+  t.notRegex(ops(['auth-report'], { CLICKHOUSE_URL: 'http://127.0.0.1:9' }).stderr, note);
+});
+
+test('after a kill -9 of dev.mjs, the ops launcher still uses the services its record names while they answer', async (t) => {
+  const temp = openTempDir(t, 'newcomer-tmp-');
+  // The ops script itself is not under test: an `npm` first on PATH prints the ClickHouse URL it was given.
+  mkdirSync(join(temp, 'bin'));
+  writeFileSync(join(temp, 'bin', 'npm'), '#!/bin/sh\nprintf %s "$CLICKHOUSE_URL"\n', { mode: 0o755 });
+  const listening = async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return { server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}` };
+  };
+  const [postgres, clickhouse] = [await listening(), await listening()];
+  t.teardown(() => [postgres, clickhouse].forEach(({ server }) => server.close()));
+  const deadPid = spawnSync('true').pid; // dev.mjs, killed: its pid is gone
+  // The record as scripts/dev.mjs writes it (pid, appPid, url, servicesDir, env).
+  writeFileSync(join(temp, 'dev-stack.json'), JSON.stringify({ pid: deadPid, servicesDir: join(temp, 'gone'), env: { DATABASE_URL: postgres.url.replace('http', 'postgres'), CLICKHOUSE_URL: clickhouse.url } }));
+  const ops = () =>
+    spawnSync(process.execPath, [join(repoRoot, 'scripts', 'ops.mjs'), 'auth-report'], {
+      cwd: repoRoot,
+      env: shellEnv({ DEV_STACK_FILE: join(temp, 'dev-stack.json'), PATH: `${join(temp, 'bin')}:${process.env.PATH}` }),
+      encoding: 'utf8',
+    });
+  const used = ops();
+  t.is(used.status, 0, used.stderr);
+  t.is(used.stdout, clickhouse.url, 'the record\'s ClickHouse');
+  t.notRegex(used.stderr, /no running npm run dev/);
+  await new Promise((resolve) => clickhouse.server.close(resolve));
+  const gone = ops();
+  t.regex(gone.stderr, /no running npm run dev found/, 'services that no longer answer are not used');
+  t.not(gone.stdout, clickhouse.url);
+});
+
+test('a stale dev-stack record whose pids now belong to other processes: npm run dev signals none of them', async (t) => {
+  const temp = openTempDir(t, 'newcomer-tmp-');
+  // Other processes that got the recorded pids (after a reboot, say), with "tsx" and "dev.mjs" in their command
+  // lines, as the old check by substring would have taken them for the app and the run.
+  const impostor = (name: string) => {
+    const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', name], { detached: true, stdio: 'ignore' });
+    t.teardown(() => {
+      if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
+    });
+    return child;
+  };
+  const [app, server] = [impostor('node_modules/tsx/dist/cli.mjs'), impostor('clickhouse-server')];
+  const deadPid = spawnSync('true').pid;
+  const servicesDir = join(temp, 'auth-platform-dev-old');
+  mkdirSync(join(servicesDir, 'ch'), { recursive: true });
+  // The server's pid file as the launcher used to write it: the bare pid.
+  writeFileSync(join(servicesDir, 'ch', 'server.pid'), String(server.pid));
+  writeFileSync(join(temp, 'dev-stack.json'), JSON.stringify({ pid: deadPid, startTime: '1', command: ['node', 'scripts/dev.mjs'], appPid: app.pid, appStartTime: '2', appCommand: ['node', 'tsx', 'watch'], servicesDir }));
+  // PORT=abc ends the run right after it dealt with the stale record, before anything starts.
+  const result = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'dev.mjs')], { cwd: repoRoot, env: shellEnv({ TMPDIR: temp, DEV_STACK_FILE: join(temp, 'dev-stack.json'), PORT: 'abc' }), encoding: 'utf8' });
+  t.regex(result.stdout, /a previous run \(pid \d+\) ended without cleaning up/);
+  t.regex(result.stderr, /PORT=abc/);
+  await sleep(500); // a SIGTERM, had one been sent, has been delivered by now
+  t.true(alive(app.pid!) && app.exitCode === null && app.signalCode === null, 'the process that got the app\'s pid runs on');
+  t.true(alive(server.pid!) && server.exitCode === null && server.signalCode === null, 'the process that got ClickHouse\'s pid runs on');
+});
+
+test.serial('Ctrl-C of npm run dev waits for the app\'s shutdown past tsx watch\'s 5 s force kill, up to SHUTDOWN_TIMEOUT_MS', async (t) => {
+  const temp = openTempDir(t, 'newcomer-tmp-');
+  const env = shellEnv({ TMPDIR: temp, DEV_STACK_FILE: join(temp, 'dev-stack.json'), PORT: String(await freePort()), HIBP_ENABLED: 'false', SHUTDOWN_TIMEOUT_MS: '8000' });
+  const dev = startScript(t, repoRoot, join(repoRoot, 'scripts', 'dev.mjs'), env);
+  const url = new URL((await waitForOutput(dev, /\[dev\] API on (\S+)/))[1]!);
+  // A request whose headers never end holds the server's graceful close until SHUTDOWN_TIMEOUT_MS (8 s),
+  // longer than the 5 s after which tsx watch force-kills the process it relayed a signal to.
+  const socket = connect(Number(url.port), url.hostname);
+  await new Promise((resolve) => socket.once('connect', resolve));
+  socket.write(`GET /readyz HTTP/1.1\r\nhost: ${url.host}\r\n`);
+  socket.on('error', () => {});
+  t.teardown(() => socket.destroy());
+  process.kill(-dev.child.pid!, 'SIGINT');
+  t.is(await dev.exited, 0, dev.output());
+  t.notRegex(dev.output(), /Force killing/);
+  t.regex(dev.output(), /"msg":"stopped"/, 'the app ran its shutdown to the end');
+});
+
+test('the Quick start names the headers prerequisite next to npm ci, and its --nodedir holds this Node\'s headers', (t) => {
+  const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+  const quickStart = readme.slice(readme.indexOf('## Quick start'), readme.indexOf('`npm run tools` installs'));
+  const command = /^npm ci --nodedir=(.+)$/m.exec(quickStart)?.[1];
+  t.truthy(command, 'a `npm ci --nodedir=...` line in the Quick start');
+  t.regex(quickStart, /python3, make and g\+\+/);
+  // The README's expression, evaluated by a shell as a user would: the prefix whose include/node has headers
+  // of the running Node (what scripts/lib/preflight.mjs gives node-gyp as npm_config_nodedir).
+  const nodedir = spawnSync('sh', ['-c', `printf %s ${command}`], { encoding: 'utf8' }).stdout;
+  const script = `import { nodeHeadersDir } from ${JSON.stringify(join(repoRoot, 'scripts', 'lib', 'preflight.mjs'))};
+    process.stdout.write(String(nodeHeadersDir()));`;
+  t.is(spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }).stdout, nodedir);
+});
+
+test.serial('an exported empty CLICKHOUSE_URL counts as unset in npm run dev: the native ClickHouse starts', async (t) => {
+  const temp = openTempDir(t, 'newcomer-tmp-');
+  // PostgreSQL named (a closed port: the run is interrupted before it is used), CLICKHOUSE_URL exported empty.
+  const env = shellEnv({ TMPDIR: temp, DEV_STACK_FILE: join(temp, 'dev-stack.json'), PORT: String(await freePort()), DATABASE_URL: 'postgres://auth_app:x@127.0.0.1:9/auth', CLICKHOUSE_URL: '' });
+  const dev = startScript(t, repoRoot, join(repoRoot, 'scripts', 'dev.mjs'), env);
+  const line = (await waitForOutput(dev, /^\[dev\] no Docker engine: (.*)$/m))[1]!;
+  process.kill(-dev.child.pid!, 'SIGINT');
+  await dev.exited;
+  t.regex(line, /^starting ClickHouse natively/);
+  t.deepEqual(processesMentioning(temp), []);
+});
+
 test('terraform runs get a folder of their own, removed at exit, whoever owns /tmp/auth-platform-terraform', (t) => {
   const temp = openTempDir(t, 'newcomer-tmp-');
   // Another user's folder at the old fixed path; a file stands in for it, since root may write anywhere.

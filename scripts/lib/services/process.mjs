@@ -1,6 +1,6 @@
 // Small process helpers shared by the native PostgreSQL and ClickHouse launchers (scripts/lib/services/).
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -93,13 +93,71 @@ export async function waitFor(check, what, timeoutMs = 60_000) {
   throw new StartupError(`${what} did not become ready in ${timeoutMs / 1000} s${lastError ? `: ${firstLine(lastError)}` : ''}`);
 }
 
-/** True while a process with this pid exists (signal 0 checks without sending anything). */
+/**
+ * True while a process with this pid exists and has not exited (signal 0 checks without sending anything; an
+ * exited child that its parent has not reaped yet, state Z in /proc/<pid>/stat, counts as gone).
+ */
 export function processAlive(pid) {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return error.code === 'EPERM';
   }
+  return processStat(pid)?.state !== 'Z';
+}
+
+/**
+ * Fields of /proc/<pid>/stat (Linux, proc(5)): `state` (field 3), `parentPid` (field 4) and `startTime` (field 22, clock ticks after
+ * boot, as a string), or undefined when the process is gone or there is no /proc.
+ */
+export function processStat(pid) {
+  let text;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // Field 2 (comm) is in parentheses and may hold spaces or parentheses: split after its last ')'.
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  return { state: fields[0], parentPid: Number(fields[1]), startTime: fields[19] };
+}
+
+/** The pids whose parent is `pid` (from /proc/<n>/stat field 4); [] without /proc. */
+export function childPids(pid) {
+  let names = [];
+  try {
+    names = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return [];
+  }
+  return names.map(Number).filter((candidate) => processStat(candidate)?.parentPid === pid);
+}
+
+/** A process's argument vector from /proc/<pid>/cmdline, or undefined when it is gone (or there is no /proc). */
+export function commandOf(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, -1);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What identifies a process beyond its pid, which the system reuses (after a reboot, say): its start time
+ * (/proc/<pid>/stat field 22) and the argument vector it was started with. Record it right after spawning,
+ * with the argv given to spawn (the child may not have run exec yet).
+ */
+export function processIdentity(pid, command) {
+  return { pid, startTime: processStat(pid)?.startTime, command };
+}
+
+/**
+ * True when `identity` (from processIdentity) still runs: the same pid, start time and command line. A record
+ * without them (or a system without /proc) does not match, so nothing is signalled on a guess.
+ */
+export function sameProcess(identity) {
+  if (!identity || !processAlive(identity.pid) || !identity.startTime || !Array.isArray(identity.command)) return false;
+  const command = commandOf(identity.pid);
+  return processStat(identity.pid)?.startTime === identity.startTime && JSON.stringify(command) === JSON.stringify(identity.command);
 }
