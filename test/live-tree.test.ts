@@ -166,9 +166,11 @@ test('root.hcl renders the account\'s state bucket, a key from the unit path, an
 test('app units: image_tag comes from IMAGE_TAG, with the documented placeholder default; apply refuses an unset IMAGE_TAG', async (t) => {
   for (const unit of ['app', 'app-ecs']) {
     const path = `nonprod/eu-west-1/dev/${unit}`;
-    t.is((await renderUnit(path, { IMAGE_TAG: 'abc1234' })).inputs.image_tag, 'abc1234', path);
+    // apprunner-service takes image_tag; ecs-fargate-service takes the digest, and the tag is the SERVICE_VERSION.
+    const tag = (rendered: RenderedUnit) => unit === 'app' ? rendered.inputs.image_tag : (rendered.inputs.runtime_environment_variables as Record<string, unknown>).SERVICE_VERSION;
+    t.is(tag(await renderUnit(path, { IMAGE_TAG: 'abc1234' })), 'abc1234', path);
     const placeholder = (await all).get(path)!;
-    t.is(placeholder.inputs.image_tag, '0000000', path);
+    t.is(tag(placeholder), '0000000', path);
     const hooks = Object.values(placeholder.terraform?.before_hook ?? {});
     const guard = hooks.find((hook) => hook.execute.join(' ').includes('test -n "$IMAGE_TAG"'));
     t.deepEqual(guard?.commands, ['apply'], `${path}: a before_hook refuses apply without IMAGE_TAG`);
@@ -193,6 +195,8 @@ test('app units: every app config variable is set, secrets only through runtime_
   // A non-secret may come from Secrets Manager too, where the contract says so (CLICKHOUSE_USER: it must switch
   // with the password); a secret never comes from anywhere else.
   const fromSecretsManager = new Set(readContractTable().rows.filter((row) => row.appRunner.kind === 'secret').map((row) => row.name));
+  // Variables the contract says are not set on the compute target (e.g. ARGON2_CONCURRENCY: the instance's vCPUs).
+  const notSet = new Set(readContractTable().rows.filter((row) => row.appRunner.kind === 'not set').map((row) => row.name));
   const known = new Set(configVariables.map((variable) => variable.name as string));
   for (const env of ENVIRONMENTS) {
     for (const unit of ['app', 'app-ecs']) {
@@ -200,7 +204,7 @@ test('app units: every app config variable is set, secrets only through runtime_
       const plain = inputs.runtime_environment_variables as Record<string, string>;
       const secret = inputs.runtime_environment_secrets as Record<string, string>;
       for (const variable of configVariables) {
-        if (variable.name in NOT_DEPLOYED[unit]!) continue;
+        if (variable.name in NOT_DEPLOYED[unit]! || notSet.has(variable.name)) continue;
         const injected = variable.secret || fromSecretsManager.has(variable.name);
         const where = injected ? secret : plain;
         t.true(variable.name in where, `${env}/${unit}: ${variable.name} missing from runtime_environment_${injected ? 'secrets' : 'variables'}`);
