@@ -6,8 +6,12 @@
 //     account so that STS answers with that account's ID and the generated provider's allowed_account_ids holds.
 //     Every AWS SDK involved (Terragrunt's, the S3 backend's, the provider's) is pointed at it with AWS_ENDPOINT_URL;
 //     the S3 SDK uses path-style requests for an IP-address endpoint, so root.hcl is planned exactly as written.
-//   - State: the S3 backend of root.hcl, for real, against moto. `--backend-bootstrap` lets Terragrunt create the
-//     state bucket there (versioning, encryption, public access block, as it would in a new account).
+//   - State: the S3 backend of root.hcl, for real, against moto. Each state bucket (one per account and region,
+//     root.hcl `state_bucket`) is created in moto beforehand, versioned, as the account's _global/state-backend unit
+//     creates it in a real account; Terragrunt is not asked to bootstrap it. `--backend-bootstrap` would also put
+//     Terragrunt's EnforcedTLS bucket policy on it (Deny s3:* when aws:SecureTransport is false), and moto 5.2.5
+//     evaluates bucket policies without their Condition (moto/s3/responses.py _key_response, Bucket.get_permission),
+//     so that Deny would refuse every state read.
 //   - Units run from a throwaway copy of terragrunt/, so no .terragrunt-cache or lock file lands in the checkout.
 //   - The ClickHouse Terraform provider cannot be installed here (its v3 tags lack the /v3 module path, so the Go
 //     module proxy refuses it): every `clickhouse` unit is excluded with that reason printed. Units that depend on
@@ -68,11 +72,36 @@ async function startMoto(accountId) {
   throw new PlanError('moto_server did not answer within 30 seconds');
 }
 
-function accountId(workTree, account) {
+function accountLocals(workTree, account) {
   const text = readFileSync(join(workTree, 'live', account, 'account.hcl'), 'utf8');
-  const match = /account_id\s*=\s*"(\d{12})"/.exec(text);
-  if (!match) throw new PlanError(`live/${account}/account.hcl: no account_id`);
-  return match[1];
+  const id = /account_id\s*=\s*"(\d{12})"/.exec(text);
+  const home = /home_region\s*=\s*"([a-z0-9-]+)"/.exec(text);
+  if (!id || !home) throw new PlanError(`live/${account}/account.hcl: no account_id or home_region`);
+  return { accountId: id[1], homeRegion: home[1] };
+}
+
+/** The state buckets of one account, as root.hcl names them: one per region folder, plus the home region's. */
+function stateBuckets(workTree, account) {
+  const { accountId, homeRegion } = accountLocals(workTree, account);
+  const regions = new Set([homeRegion]);
+  for (const entry of readdirSync(join(workTree, 'live', account), { withFileTypes: true })) {
+    const file = join(workTree, 'live', account, entry.name, 'region.hcl');
+    if (!entry.isDirectory() || !existsSync(file)) continue;
+    const match = /aws_region\s*=\s*"([a-z0-9-]+)"/.exec(readFileSync(file, 'utf8'));
+    if (match) regions.add(match[1]);
+  }
+  return [...regions].map((region) => ({ region, bucket: `acme-auth-tfstate-${accountId}-${region}` }));
+}
+
+/** Creates a versioned bucket in moto over its S3 REST API (path-style, unsigned: moto does not check signatures). */
+async function createBucket(motoUrl, { bucket, region }) {
+  const request = async (path, body) => {
+    const response = await fetch(`${motoUrl}/${bucket}${path}`, { method: 'PUT', body, headers: { 'content-type': 'application/xml' } });
+    if (!response.ok) throw new PlanError(`moto: PUT /${bucket}${path} answered ${response.status}`);
+  };
+  const xmlns = 'http://s3.amazonaws.com/doc/2006-03-01/';
+  await request('', `<CreateBucketConfiguration xmlns="${xmlns}"><LocationConstraint>${region}</LocationConstraint></CreateBucketConfiguration>`);
+  await request('?versioning', `<VersioningConfiguration xmlns="${xmlns}"><Status>Enabled</Status></VersioningConfiguration>`);
 }
 
 /** Unit folders (holding terragrunt.hcl) under a directory, relative to it. */
@@ -99,9 +128,10 @@ function runTerragrunt(args, options) {
 
 /** Plans every unit of one account against its moto server; returns one result per unit. */
 async function planAccount(workTree, account, log) {
-  const id = accountId(workTree, account);
-  const moto = await startMoto(id);
+  const { accountId } = accountLocals(workTree, account);
+  const moto = await startMoto(accountId);
   try {
+    for (const state of stateBuckets(workTree, account)) await createBucket(moto.url, state);
     const accountDir = join(workTree, 'live', account);
     const units = unitsUnder(accountDir);
     const excluded = units.filter((unit) => basename(unit) in EXCLUDED_UNITS);
@@ -116,7 +146,7 @@ async function planAccount(workTree, account, log) {
       TG_LOG_FORMAT: 'bare',
     };
     const args = [
-      'run', '--all', '--non-interactive', '--backend-bootstrap',
+      'run', '--all', '--non-interactive',
       '--working-dir', accountDir,
       '--report-file', reportFile, '--report-format', 'json',
       ...excluded.flatMap((unit) => ['--queue-exclude-dir', join(accountDir, unit)]),
@@ -128,6 +158,8 @@ async function planAccount(workTree, account, log) {
     const results = units.map((unit) => {
       if (excluded.includes(unit)) return { unit: `${account}/${unit}`, result: 'excluded' };
       const entry = byUnit.get(unit);
+      // A unit whose exclude block applies (Terragrunt v1.1.1 report: Result "excluded", Reason "exclude block").
+      if (entry && String(entry.Result).toLowerCase() === 'excluded') return { unit: `${account}/${unit}`, result: 'excluded', reason: entry.Reason ?? 'exclude block' };
       return { unit: `${account}/${unit}`, result: entry ? String(entry.Result).toLowerCase() : 'not run', reason: entry?.Reason };
     });
     return { results, status, output };
@@ -154,7 +186,12 @@ async function main() {
   for (const account of ACCOUNTS) {
     const { results, status, output } = await planAccount(workTree, account, log);
     for (const { unit, result, reason } of results) {
-      if (result === 'excluded') continue;
+      if (result === 'excluded') {
+        // Left out by our EXCLUDED_UNITS (already printed) or by the unit's own `exclude` block: the app unit of
+        // the compute target an environment does not run (issue 13). Terragrunt's report says which.
+        if (reason) log(`skip ${unit}: excluded by Terragrunt (${reason})`);
+        continue;
+      }
       const ok = result === 'succeeded';
       if (ok) planned += 1;
       else failed += 1;

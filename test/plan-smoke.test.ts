@@ -4,9 +4,10 @@
 // costs about twice a dev-only plan (one init, one provider start).
 import test from 'ava';
 import { join } from 'node:path';
-import { parseHclFile } from './lib/hcl.ts';
-import { terragruntDir } from './lib/live-tree.ts';
+import { parseHclFile, repoRoot } from './lib/hcl.ts';
 import { planSmoke } from './lib/plan-smoke.ts';
+
+const terragruntDir = join(repoRoot, 'terragrunt');
 
 const ENVIRONMENTS = ['nonprod/eu-west-1/dev', 'nonprod/eu-west-1/staging', 'prod/eu-west-1/prod'];
 // Each environment plans the app unit of its env.hcl compute_target; the other one is excluded there (exclude block).

@@ -1,8 +1,8 @@
 // Collects what each place says about the app's environment variables, for test/lib/drift.ts.
-import { join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { configVariables } from '../../app/src/config/index.ts';
-import { repoRoot } from './hcl.ts';
-import { HclCache, evaluateInputs, listUnitFiles, loadUnit, terragruntDir } from './live-tree.ts';
+import { findFiles, liveDir, repoRoot } from './hcl.ts';
+import { renderUnit } from './terragrunt.ts';
 import { readDotenvFile } from './dotenv.ts';
 import { readContractTable } from './contract-table.ts';
 import { envFiles, environment, readCompose } from './compose-file.ts';
@@ -23,26 +23,22 @@ export function composePlace(envExampleNames: Iterable<string>): { names: Set<st
 }
 
 /**
- * Every app unit of the live tree, its inputs evaluated with mock outputs: App Runner (`.../<env>/app/terragrunt.hcl`)
- * and, with `unitName` `app-ecs`, ECS Fargate (whose module turns the same two inputs into the task definition's
- * `environment` and `secrets`/`valueFrom`).
+ * Every app unit of the live tree, its inputs as `terragrunt render` gives them (dependency outputs from their
+ * mocks): App Runner (`.../<env>/app/terragrunt.hcl`) and, with `unitName` `app-ecs`, ECS Fargate (whose module
+ * turns the same two inputs into the task definition's `environment` and `secrets`/`valueFrom`).
  */
 export async function appRunnerUnits(unitName: 'app' | 'app-ecs' = 'app'): Promise<AppRunnerUnit[]> {
-  const cache = await new HclCache().load(terragruntDir);
-  const files = listUnitFiles(join(terragruntDir, 'live')).filter((file) => file.endsWith(join(unitName, 'terragrunt.hcl')));
-  return files.map((file) => {
-    const unit = loadUnit(cache, file);
-    const { values, unevaluable } = evaluateInputs(cache, unit);
-    const reasons = ['runtime_environment_variables', 'runtime_environment_secrets']
-      .filter((key) => key in unevaluable || !(key in values))
-      .map((key) => `${key}: ${unevaluable[key] ?? 'not set'}`);
+  const dirs = findFiles(liveDir, (name) => name === 'terragrunt.hcl').map(dirname).filter((dir) => basename(dir) === unitName).sort();
+  return Promise.all(dirs.map(async (dir) => {
+    const values = (await renderUnit(dir)).inputs;
+    const missing = ['runtime_environment_variables', 'runtime_environment_secrets'].filter((key) => !(key in values)).map((key) => `${key}: not set`);
     return {
-      unit: relative(repoRoot, unit.dir),
+      unit: relative(repoRoot, dir),
       plain: (values.runtime_environment_variables ?? {}) as Record<string, unknown>,
       secrets: (values.runtime_environment_secrets ?? {}) as Record<string, unknown>,
-      ...(reasons.length > 0 ? { unevaluable: reasons.join('; ') } : {}),
+      ...(missing.length > 0 ? { unevaluable: missing.join('; ') } : {}),
     };
-  });
+  }));
 }
 
 /** Every place, read from the repository. */

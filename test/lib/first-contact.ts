@@ -5,7 +5,7 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { liveDir, modulesDir, repoRoot } from './hcl.ts';
+import { modulesDir, repoRoot } from './hcl.ts';
 import { startAwsStub } from './aws-stub.ts';
 
 const run = promisify(execFile);
@@ -14,47 +14,11 @@ interface TerraformCli {
   terraformEnv: (base?: NodeJS.ProcessEnv) => NodeJS.ProcessEnv;
   dummyAwsEnv: Record<string, string>;
 }
-interface Toolchain {
-  toolPath: (name: string) => string;
-}
-// Plain .mjs files: imported through a variable so their types come from the interfaces above.
+// A plain .mjs file: imported through a variable so its type comes from the interface above.
 const cliPath = '../../scripts/lib/terraform-cli.mjs';
-const toolchainPath = '../../scripts/lib/toolchain.mjs';
 const cli = (await import(cliPath)) as TerraformCli;
-const toolchain = (await import(toolchainPath)) as Toolchain;
 
-/** What `terragrunt render --format json` prints for a unit (Terragrunt v1.1.1): the fully evaluated config. */
-export interface RenderedUnit {
-  inputs: Record<string, unknown>;
-  remote_state?: { backend: string; config: Record<string, unknown> };
-  dependency?: Record<string, { config_path: string; mock_outputs?: Record<string, unknown>; mock_outputs_merge_strategy_with_state?: string }>;
-  [key: string]: unknown;
-}
-
-/**
- * Renders one live unit with the real Terragrunt: `terragrunt render --format json` in live/<unit>, with
- * dependency outputs taken from the mocks (no state is reachable here).
- * @param unit unit path under terragrunt/live, e.g. `nonprod/eu-west-1/dev/secrets`
- * @param env extra environment (e.g. IMAGE_TAG)
- * @throws Error with Terragrunt's output when it fails, or "terragrunt is not installed: run `npm run tools`"
- */
-export async function renderUnit(unit: string, env: Record<string, string> = {}): Promise<RenderedUnit> {
-  const terragrunt = toolchain.toolPath('terragrunt');
-  const home = mkdtempSync(join(tmpdir(), 'tg-render-'));
-  try {
-    const { stdout } = await run(terragrunt, ['render', '--format', 'json', '--non-interactive', '--no-color'], {
-      cwd: join(liveDir, unit),
-      // Render reads each dependency's outputs from its state first and falls back to the mocks when that fails
-      // (Terragrunt v1.1.1 pkg/config/dependency.go, getTerragruntOutput, isRenderCommand). Every AWS endpoint is
-      // a closed loopback port, so that read fails at once and nothing leaves the machine.
-      env: { ...cli.terraformEnv(), ...cli.dummyAwsEnv, AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_MAX_ATTEMPTS: '1', HOME: home, TG_DOWNLOAD_DIR: join(home, 'cache'), ...env },
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    return JSON.parse(stdout) as RenderedUnit;
-  } finally {
-    rmSync(home, { recursive: true, force: true });
-  }
-}
+export { renderUnit, type RenderedUnit } from './terragrunt.ts';
 
 /** Escapes Terraform JSON-syntax template sequences so input strings reach the module verbatim. */
 function literal(value: unknown): unknown {

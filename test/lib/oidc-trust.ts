@@ -1,10 +1,9 @@
 // What the github-oidc trust policies allow, read from the live tree (each account's
-// _global/github-oidc unit, evaluated with the live-tree evaluator, over the module's variable
-// defaults), and a rule that checks the roles and environments the workflows use against it.
+// _global/github-oidc unit, rendered by the real Terragrunt, over the module's variable defaults), and a rule that checks the roles and environments the workflows use against it.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { liveDir, modulesDir, parseHclFile, parseModule, type HclJson } from './hcl.ts';
-import { evaluateInputs, HclCache, loadUnit } from './live-tree.ts';
+import { renderUnit } from './terragrunt.ts';
 import { assumedRoles, environmentName, jobsOf, targetEnvironment, type Job, type Yaml } from './workflow-rules.ts';
 
 export interface AccountTrust {
@@ -50,12 +49,11 @@ function moduleDefaults(module: HclJson): Record<string, unknown> {
 }
 
 /**
- * Reads the trust of every account that has a _global/github-oidc unit: the unit's inputs evaluated by
- * the live-tree evaluator over the module's defaults, and the role names from the module's own templates.
+ * Reads the trust of every account that has a _global/github-oidc unit: the unit's inputs as
+ * `terragrunt render` gives them, over the module's defaults, and the role names from the module's own templates.
  */
 export async function loadOidcTrust(live = liveDir, modules = modulesDir): Promise<OidcTrust> {
   if (!existsSync(join(modules, 'github-oidc', 'variables.tf'))) throw new Error('terragrunt/modules/github-oidc/variables.tf does not exist');
-  const cache = await new HclCache().load(join(live, '..'));
   const module = await parseModule(join(modules, 'github-oidc'));
   const defaults = moduleDefaults(module);
   const accounts: AccountTrust[] = [];
@@ -65,10 +63,9 @@ export async function loadOidcTrust(live = liveDir, modules = modulesDir): Promi
     if (!existsSync(unitFile)) continue;
     const accountHcl = await parseHclFile(join(live, account, 'account.hcl'));
     const accountId = String(accountHcl.locals?.[0]?.account_id ?? '');
-    const { values, unevaluable } = evaluateInputs(cache, loadUnit(cache, unitFile));
+    const values = (await renderUnit(join(live, account, '_global', 'github-oidc'))).inputs;
     const inputs: Record<string, unknown> = { ...defaults, ...values };
     const need = (key: string) => {
-      if (key in unevaluable) throw new Error(`${account}/_global/github-oidc: input ${key} cannot be evaluated: ${unevaluable[key]}`);
       if (inputs[key] === undefined || inputs[key] === null) throw new Error(`${account}/_global/github-oidc: no value or default for ${key}`);
       return inputs[key];
     };

@@ -1,6 +1,6 @@
-// `terraform plan` smoke for units of the live tree, without Terragrunt: each AWS-only unit becomes a
-// module block in one temporary root, called with the unit's inputs as the live-tree evaluator computes them
-// (env/account/region locals, get_env defaults, dependency mock outputs). The real AWS provider from the local
+// `terraform plan` smoke for units of the live tree in one Terraform run: each AWS-only unit becomes a
+// module block in one temporary root, called with the unit's inputs as the real `terragrunt render` gives them
+// (env/account/region locals, get_env defaults, dependency mock outputs; test/lib/terragrunt.ts). The real AWS provider from the local
 // mirror plans it offline with dummy credentials; the two read-only AWS calls our data sources make are answered
 // by a loopback stub (aws-stub.ts). This catches what parsing cannot: input types, variable validations,
 // for_each/count over inputs and module-internal expressions over the given values. Units whose module needs
@@ -10,10 +10,10 @@
 import { execFile } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { parseHclFile, type HclJson } from './hcl.ts';
-import { evaluateInputs, HclCache, listUnitFiles, loadUnit, resolveSource, terragruntDir } from './live-tree.ts';
+import { findFiles, liveDir, modulesDir, parseHclFile, type HclJson } from './hcl.ts';
+import { renderUnit } from './terragrunt.ts';
 import { startAwsStub } from './aws-stub.ts';
 
 const run = promisify(execFile);
@@ -34,7 +34,7 @@ export interface SmokeUnit {
   planned: boolean;
   /** Not planned, but its inputs were type-checked and validated against a copy of the module's variables.tf. */
   variablesOnly?: boolean;
-  /** Why a unit is not in the plan (not AWS-only, or an input Terragrunt alone could evaluate). */
+  /** Why a unit is not in the plan (not AWS-only). */
   reason?: string;
   /** Resources the plan would create for this unit. */
   resources?: number;
@@ -68,28 +68,26 @@ function literal(value: unknown): unknown {
 }
 
 export async function planSmoke(options: { unitPaths: string[]; accountId: string; region: string }): Promise<SmokeResult> {
-  const liveDir = join(terragruntDir, 'live');
-  const cache = await new HclCache().load(terragruntDir);
   const mirrored = new Set(cli.mirroredProviders().map((name) => name.toLowerCase()));
   const units: SmokeUnit[] = [];
   const modules: Record<string, HclJson> = {};
   const workDir = mkdtempSync(join(tmpdir(), 'plan-smoke-'));
 
-  for (const file of listUnitFiles(liveDir)) {
-    const unitPath = relative(liveDir, file).replace(/\/terragrunt\.hcl$/, '');
-    if (!options.unitPaths.includes(unitPath)) continue;
-    const unit = loadUnit(cache, file);
-    const moduleDir = resolveSource(cache, unit)!;
-    const moduleName = relative(join(terragruntDir, 'modules'), moduleDir);
+  const unitPaths = findFiles(liveDir, (name) => name === 'terragrunt.hcl')
+    .map((file) => relative(liveDir, file).replace(/\/terragrunt\.hcl$/, ''))
+    .filter((unitPath) => options.unitPaths.includes(unitPath));
+  // Started together; renderUnit runs a few Terragrunt processes at a time.
+  for (const unitPath of unitPaths) void renderUnit(unitPath).catch(() => undefined);
+  for (const unitPath of unitPaths) {
+    const rendered = await renderUnit(unitPath);
+    const unitDir = join(liveDir, unitPath);
+    const moduleDir = resolve(unitDir, String(rendered.terraform?.source ?? '').replace('//', '/'));
+    const moduleName = relative(modulesDir, moduleDir);
     if (!existsSync(moduleDir) || !readdirSync(moduleDir).some((name) => name.endsWith('.tf'))) {
       units.push({ unit: unitPath, module: moduleName, planned: false, reason: `module ${moduleName} does not exist` });
       continue;
     }
-    const { values, unevaluable } = evaluateInputs(cache, unit, { env: {} });
-    if (Object.keys(unevaluable).length > 0) {
-      units.push({ unit: unitPath, module: moduleName, planned: false, reason: `inputs the test evaluator cannot compute: ${JSON.stringify(unevaluable)}` });
-      continue;
-    }
+    const values = rendered.inputs;
     const name = unitPath.replace(/[^A-Za-z0-9]+/g, '_');
     const foreign = (await providerSources(moduleDir)).filter((source) => source !== 'hashicorp/aws');
     if (foreign.length > 0) {

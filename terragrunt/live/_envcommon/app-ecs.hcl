@@ -160,6 +160,7 @@ inputs = {
     JWT_ISSUER                    = local.env.app_public_url
     JWT_AUDIENCE                  = "auth-platform"
     ACCESS_TOKEN_TTL              = "15m"
+    REFRESH_REUSE_INTERVAL        = "30s"
     REFRESH_IDLE_TTL              = "7d"
     REFRESH_REUSE_INTERVAL        = "30s"
     SESSION_MAX_TTL               = "30d"

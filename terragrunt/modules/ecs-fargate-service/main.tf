@@ -73,7 +73,7 @@ resource "aws_kms_key" "logs" {
 }
 
 resource "aws_cloudwatch_log_group" "this" {
-  #checkov:skip=CKV_AWS_338:Retention is set per environment (log_retention_days); not every environment keeps a year
+  #checkov:skip=CKV_AWS_338:retention is var.log_retention_days, set per environment (default 30 days); a year is an environment's choice, not the module's
   name              = local.log_group_name
   retention_in_days = var.log_retention_days
   kms_key_id        = aws_kms_key.logs.arn
