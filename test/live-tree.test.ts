@@ -187,8 +187,6 @@ const NOT_DEPLOYED: Record<string, Record<string, string>> = {
   },
   'app-ecs': {
     HOST: 'unset means every interface, which the ALB target needs; only npm run dev narrows it to 127.0.0.1',
-    // Differs from the App Runner unit (verify-full with the bundle): an open question for the ECS unit's owner.
-    DATABASE_SSL_ROOT_CERT: 'DATABASE_SSL is "require" on ECS; _envcommon/app-ecs.hcl: verify-full would also need the RDS CA bundle in the image',
   },
 };
 
