@@ -13,11 +13,11 @@ import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runMain } from './lib/cli.mjs';
-import { grantsSupported, startClickHouse, stopClickHouse } from './lib/services/clickhouse.mjs';
+import { startClickHouse, stopClickHouse } from './lib/services/clickhouse.mjs';
 import { startPostgres, stopPostgres } from './lib/services/postgres.mjs';
 import { StartupError, log, newServicesDir } from './lib/services/process.mjs';
 
-export { grantsSupported, newServicesDir };
+export { newServicesDir };
 
 /** Stops whatever runs from `dir` (both services). Never throws. */
 export function stopServices(dir) {

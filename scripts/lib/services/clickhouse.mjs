@@ -1,7 +1,7 @@
 // A throwaway ClickHouse server for one run, on free loopback ports. Its app user is defined by the same file
 // compose mounts (docker/clickhouse/users.d/auth_app.xml), copied verbatim, with its password from the same
 // environment variable.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,17 +32,16 @@ function serverArgs(binary, configFile) {
   return single ? ['server', `--config-file=${configFile}`] : [`--config-file=${configFile}`];
 }
 
-// Servers before role-based access control ignore <grants> in the users file: GRANT arrived in ClickHouse 20.4
-// (its changelog, v20.4: "Support for access control: users, roles, GRANT"). For them only, allow_databases
-// confines the app user to its database, the nearest they can express; newer servers refuse allow_databases
-// next to <grants>, and apply the grant itself. Decided from the running server's version().
-// What the confined 18.16 user can do beyond compose's grant (SELECT, INSERT, CREATE TABLE, ALTER TABLE, SHOW
-// ON auth.*): DROP and TRUNCATE tables, and every other statement, inside `auth`. 18.16 has no per-statement
-// rights; its profile setting readonly=2 (or allow_ddl=0) also forbids CREATE TABLE, which the app's
-// migrations need, so it cannot express "no DROP". architecture/PLATFORM_CONTRACT.md says the same.
-export function grantsSupported(version) {
-  const [major, minor] = String(version).split('.').map(Number);
-  return major > 20 || (major === 20 && minor >= 4);
+// Servers before role-based access control (Debian's 18.16) ignore <grants> in the users file and do not know
+// --version either. For them only, allow_databases confines the app user to its database, the nearest
+// they can express; newer servers refuse allow_databases next to <grants>, and apply the grant itself.
+function hasGrants(binary) {
+  try {
+    execFileSync(binary, binary.endsWith('/clickhouse') || binary === 'clickhouse' ? ['server', '--version'] : ['--version'], { stdio: 'ignore', timeout: 10_000 });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function serverConfig(path, ports) {
@@ -95,8 +94,8 @@ const LEGACY_ALLOW_DATABASES = `<?xml version="1.0"?>
 </yandex>
 `;
 
-async function query(url, sql, { user = 'default', password = '' } = {}) {
-  const response = await fetch(url, { method: 'POST', body: sql, headers: { 'X-ClickHouse-User': user, 'X-ClickHouse-Key': password } });
+async function query(url, sql) {
+  const response = await fetch(url, { method: 'POST', body: sql, headers: { 'X-ClickHouse-User': 'default', 'X-ClickHouse-Key': '' } });
   const text = await response.text();
   if (!response.ok) throw new Error(`ClickHouse ${response.status}: ${text.slice(0, 300)}`);
   return text;
@@ -115,35 +114,25 @@ export async function startClickHouse(dir) {
   writeFileSync(join(path, 'config.xml'), serverConfig(path, ports));
   writeFileSync(join(path, 'users.xml'), BASE_USERS);
   copyFileSync(APP_USER_FILE, join(path, 'users.d', 'auth_app.xml'));
+  if (!hasGrants(binary)) writeFileSync(join(path, 'users.d', 'legacy-allow-databases.xml'), LEGACY_ALLOW_DATABASES);
   const args = serverArgs(binary, join(path, 'config.xml'));
-  const launch = () => {
-    const child = spawn(binary, args, {
-      cwd: path,
-      detached: true,
-      stdio: 'ignore',
-      // users.d/auth_app.xml reads the app user's password from this variable, as in compose.
-      env: { ...process.env, AUTH_APP_CLICKHOUSE_PASSWORD: APP_PASSWORD },
-    });
-    child.unref();
-    // The pid with its start time and command line, so a stop never signals another process that got the pid.
-    writeFileSync(join(path, 'server.pid'), JSON.stringify(processIdentity(child.pid, [binary, ...args])));
-  };
+  const child = spawn(binary, args, {
+    cwd: path,
+    detached: true,
+    stdio: 'ignore',
+    // users.d/auth_app.xml reads the app user's password from this variable, as in compose.
+    env: { ...process.env, AUTH_APP_CLICKHOUSE_PASSWORD: APP_PASSWORD },
+  });
+  child.unref();
+  // The pid with its start time and command line, so a stop never signals another process that got the pid.
+  writeFileSync(join(path, 'server.pid'), JSON.stringify(processIdentity(child.pid, [binary, ...args])));
   const url = `http://127.0.0.1:${ports.http}`;
   const stop = () => stopClickHouse(dir);
-  const ready = () => waitFor(async () => (await fetch(`${url}/ping`)).ok, 'ClickHouse', 90_000);
   let version;
   try {
-    launch();
-    await ready();
-    version = (await query(url, 'SELECT version()')).trim();
-    if (!grantsSupported(version)) {
-      // Users files are read at start: restart the server with the confinement in users.d.
-      writeFileSync(join(path, 'users.d', 'legacy-allow-databases.xml'), LEGACY_ALLOW_DATABASES);
-      stop();
-      launch();
-      await ready();
-    }
+    await waitFor(async () => (await fetch(`${url}/ping`)).ok, 'ClickHouse', 90_000);
     await query(url, 'CREATE DATABASE IF NOT EXISTS auth');
+    version = (await query(url, 'SELECT version()')).trim();
   } catch (error) {
     stop();
     throw new StartupError(`${firstLine(error)} (its log: ${join(path, 'server.err.log')})`);
