@@ -218,8 +218,10 @@ function issueCertificate() {
     'acm', 'import-certificate', '--certificate', `fileb://${certificate}`, '--private-key', `fileb://${key}`, '--output', 'json',
   ]);
   const arn = JSON.parse(imported.stdout).CertificateArn;
-  const text = readFileSync(envHcl, 'utf8');
-  writeFileSync(envHcl, text.replace(/^(\s*app_certificate_arn\s*=\s*)"[^"]*"/m, `$1"${arn}"`));
+  // The work copy's env.hcl: the checkout is never written to.
+  const workEnvHcl = join(envDir, 'env.hcl');
+  const text = readFileSync(workEnvHcl, 'utf8');
+  writeFileSync(workEnvHcl, text.replace(/^(\s*app_certificate_arn\s*=\s*)"[^"]*"/m, `$1"${arn}"`));
   rmSync(key);
 }
 

@@ -51,7 +51,7 @@ locals {
   # ecs-fargate: the ACM certificate (this account and region) for app_public_url's host name, issued and
   # DNS-validated by the owner of the domain's zone, outside this tree; null on App Runner. The all-zero
   # placeholder plans, but the app-ecs unit refuses to apply it.
-  app_certificate_arn = "arn:aws:acm:eu-west-1:111111111111:certificate/57dc7e0c-e9c0-49cc-a9a3-e8688dcc2eaa"
+  app_certificate_arn = "arn:aws:acm:eu-west-1:111111111111:certificate/00000000-0000-0000-0000-000000000000"
   # ecs-fargate: deletion protection of the load balancer
   app_deletion_protection = false
 
