@@ -79,6 +79,11 @@ cleanUp();
 process.stdout.write('\n=== summary ===\n');
 for (const [name, status, counts] of results) {
   process.stdout.write(`${status === 0 ? 'ok  ' : 'FAIL'} ${name}: ${counts.passed} passed, ${counts.failed} failed\n`);
+  // Why a suite failed, repeated here: CI logs are often read from their tail.
+  if (status !== 0) {
+    for (const line of counts.problems.slice(0, 20)) process.stdout.write(`       ${line}\n`);
+    if (counts.problems.length > 20) process.stdout.write(`       … and ${counts.problems.length - 20} more above\n`);
+  }
 }
 const failedSuites = results.filter(([, status]) => status !== 0).length;
 const passed = results.reduce((total, [, , counts]) => total + counts.passed, 0);

@@ -455,7 +455,28 @@ test('one', (t) => t.pass()); test('two', (t) => t.pass()); test('three', (t) =>
   const script = `import { countTests } from ${JSON.stringify(join(repoRoot, 'scripts', 'lib', 'test-summary.mjs'))};
     process.stdout.write(JSON.stringify(countTests(process.argv[1])));`;
   const counted = spawnSync(process.execPath, ['--input-type=module', '-e', script, ava.stdout + ava.stderr], { encoding: 'utf8' });
-  t.deepEqual(JSON.parse(counted.stdout), { passed: 2, failed: 1 });
+  const { passed, failed, problems } = JSON.parse(counted.stdout);
+  t.deepEqual({ passed, failed }, { passed: 2, failed: 1 });
+  t.true(problems.some((line: string) => line.includes('three')), problems.join('\n'));
+});
+
+test('the npm test summary counts a test file that exits part-way as a failure, and names it', (t) => {
+  const dir = openTempDir(t, 'newcomer-ava-exit-');
+  // A file whose process ends between its tests, as a crash in native code or a stray process.exit would: ava 7
+  // reports "✘ <file> exited with a non-zero exit code: 3" and no failed test.
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module', ava: { files: ['*.test.mjs'] } }));
+  const avaMain = join(repoRoot, 'node_modules', 'ava', 'entrypoints', 'main.mjs');
+  writeFileSync(join(dir, 'crash.test.mjs'), `import test from ${JSON.stringify(avaMain)};
+test.serial('one', (t) => t.pass()); test.serial('two', () => { process.exit(3); }); test.serial('three', (t) => t.pass());\n`);
+  const ava = spawnSync(process.execPath, [join(repoRoot, 'node_modules', 'ava', 'entrypoints', 'cli.mjs')], { cwd: dir, env: { ...process.env, CI: 'true' }, encoding: 'utf8' });
+  t.is(ava.status, 1, ava.stdout + ava.stderr);
+  const script = `import { countTests } from ${JSON.stringify(join(repoRoot, 'scripts', 'lib', 'test-summary.mjs'))};
+    process.stdout.write(JSON.stringify(countTests(process.argv[1])));`;
+  const counted = spawnSync(process.execPath, ['--input-type=module', '-e', script, ava.stdout + ava.stderr], { encoding: 'utf8' });
+  const { passed, failed, problems } = JSON.parse(counted.stdout);
+  t.is(passed, 1);
+  t.true(failed >= 1, ava.stdout + ava.stderr);
+  t.true(problems.some((line: string) => /crash\.test\.mjs exited with a non-zero exit code: 3/.test(line)), problems.join('\n'));
 });
 
 test('argon2 source builds use the headers of the installed Node (npm_config_nodedir), when they match it', (t) => {
