@@ -28,7 +28,14 @@ if (!file) {
   process.exit(2);
 }
 const top = Number(topArgument ?? 25);
-const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+let profile: CpuProfile;
+try {
+  profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+} catch (error) {
+  // One plain line: a missing file (often an unmatched glob) or one that is not a V8 CPU profile.
+  process.stderr.write(`profile-summary: cannot read ${file} as a .cpuprofile (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); pass the file that \`node --cpu-prof\` wrote\n`);
+  process.exit(2);
+}
 const byId = new Map(profile.nodes.map((node) => [node.id, node]));
 
 // Self time of a node: the sum of the time deltas of the samples that landed in it.

@@ -37,7 +37,8 @@ const jsonFile = jsonIndex >= 0 ? process.argv[jsonIndex + 1] : undefined;
 if (jsonIndex >= 0 && !jsonFile) fail('--json needs a file name, e.g. `npm run bench -- --json bench.json`');
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 if (!(seconds > 0)) fail('BENCH_SECONDS must be a positive number of seconds');
-const cpuProfileDir = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined;
+// Relative to where `npm run bench` was typed (npm sets INIT_CWD; the workspace script itself runs in app/).
+const cpuProfileDir = process.env.BENCH_CPU_PROF ? resolve(process.env.INIT_CWD ?? process.cwd(), process.env.BENCH_CPU_PROF) : undefined;
 if (!process.env.TEST_DATABASE_ADMIN_URL || !process.env.CLICKHOUSE_URL) {
   fail('PostgreSQL and ClickHouse are not configured: run `npm run bench` (it starts both), or set TEST_DATABASE_ADMIN_URL and CLICKHOUSE_*');
 }
