@@ -2,7 +2,7 @@
 // and looks the key up by `kid` among the published keys only (RFC 8725).
 import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { AppError } from '../http/errors.ts';
+import { AppError } from '../errors.ts';
 import type { KeySet } from './signing-keys.ts';
 
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
@@ -34,7 +34,7 @@ export function signAccessToken(options: AccessTokenOptions, subject: { userId: 
   );
 }
 
-const invalid = (cause?: unknown) => new AppError('invalid_token', { cause, headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } });
+const invalid = (cause?: unknown) => new AppError('invalid_token', { cause, challenge: { scheme: 'Bearer', error: 'invalid_token' } });
 
 /** Verifies an access token at `nowMs`. @throws AppError `invalid_token` for any defect. */
 export function verifyAccessToken(options: AccessTokenOptions, token: string, nowMs: number): AccessTokenClaims {

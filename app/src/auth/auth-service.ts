@@ -4,7 +4,7 @@ import { withTransientRetry, type TransientDatabaseFailure } from '../store/tran
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/index.ts';
 import type { AuthEventEmitter } from '../events/emitter.ts';
-import { AppError } from '../http/errors.ts';
+import { AppError } from '../errors.ts';
 import type { Sql } from '../store/db.ts';
 import { createSession, findSession, isSessionActive, revokeSession, revokeUserSessions, rotateRefreshToken } from '../store/sessions.ts';
 import { changePasswordHash, findUserByEmail, findUserById, insertUser, rehashPassword, type UserRow } from '../store/users.ts';
@@ -216,10 +216,10 @@ export function createAuthService(deps: AuthServiceDeps) {
     const claims = verifyAccessToken(tokenOptions, accessToken, clock.now());
     const session = await findSession(sql, claims.sid);
     if (!session || session.userId !== claims.sub || !isSessionActive(session, new Date(clock.now()))) {
-      throw new AppError('invalid_token', { headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } });
+      throw new AppError('invalid_token', { challenge: { scheme: 'Bearer', error: 'invalid_token' } });
     }
     const user = await findUserById(sql, claims.sub);
-    if (!user) throw new AppError('invalid_token', { headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } });
+    if (!user) throw new AppError('invalid_token', { challenge: { scheme: 'Bearer', error: 'invalid_token' } });
     return { claims, user };
   }
 
@@ -252,7 +252,7 @@ export function createAuthService(deps: AuthServiceDeps) {
         }
         const session = await findSession(tx, auth.claims.sid);
         if (!session || !isSessionActive(session, now)) {
-          throw new AppError('invalid_token', { headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } });
+          throw new AppError('invalid_token', { challenge: { scheme: 'Bearer', error: 'invalid_token' } });
         }
         return revokeUserSessions(tx, { userId: auth.user.id, reason: 'password_change', now, keepSessionId: auth.claims.sid });
       }),

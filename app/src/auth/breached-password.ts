@@ -5,7 +5,7 @@
 // https://haveibeenpwned.com/API/v3#PwnedPasswords
 import { createHash } from 'node:crypto';
 import { Counter, type Registry } from 'prom-client';
-import { AppError } from '../http/errors.ts';
+import { AppError } from '../errors.ts';
 import type { BreachedPasswordCheck } from './seams.ts';
 
 export type BreachVerdict =
@@ -180,7 +180,7 @@ export function breachedPasswordCheck(checker: BreachedPasswordChecker, options:
       if (result.verdict === 'breached') return 'breached';
       if (result.verdict === 'clean') return 'ok';
       options.onUnavailable?.(result.reason, result.failClosed);
-      if (result.failClosed) throw new AppError('unavailable', { headers: { 'Retry-After': '30' } });
+      if (result.failClosed) throw new AppError('unavailable', { retryAfterSeconds: 30 });
       return 'ok';
     },
   };

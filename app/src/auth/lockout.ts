@@ -10,7 +10,7 @@
 // An attempt is counted *before* the password is verified, inside a row-locked transaction, so that
 // parallel requests can never verify more than the threshold of passwords (Keycloak's counter is racy).
 import { createHash } from 'node:crypto';
-import { AppError } from '../http/errors.ts';
+import { AppError } from '../errors.ts';
 import type { LockoutStore, ThrottleRow, ThrottleUpdate } from '../store/lockout-store.ts';
 import { canonicalEmail } from './canonical-email.ts';
 import type { LoginThrottle } from './seams.ts';
@@ -106,7 +106,7 @@ export interface LoginThrottleOptions {
 
 /**
  * Builds the throttle. `assertAllowed` counts the attempt (so `recordFailure` has nothing left to do)
- * and throws `account_locked` with Retry-After; `recordSuccess` resets the counters.
+ * and throws `account_locked` with retryAfterSeconds; `recordSuccess` resets the counters.
  */
 export function createLoginThrottle(options: LoginThrottleOptions): PostgresLoginThrottle {
   const { store, policy } = options;
@@ -122,7 +122,7 @@ export function createLoginThrottle(options: LoginThrottleOptions): PostgresLogi
       const decision = await beginAttempt(attempt.email, attempt.clientIp, attempt.now);
       if (decision.allowed) return;
       throw new AppError('account_locked', {
-        headers: { 'Retry-After': String(decision.retryAfterSeconds) },
+        retryAfterSeconds: decision.retryAfterSeconds,
         cause: new AccountLock(decision.scope, decision.lockedUntil, decision.newlyLocked),
       });
     },

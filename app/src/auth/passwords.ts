@@ -1,7 +1,7 @@
 // Password policy and argon2id hashing. Passwords are NFKC-normalised so that visually identical input
 // typed on different keyboards matches, measured in code points, and never truncated.
 import argon2 from 'argon2';
-import { AppError } from '../http/errors.ts';
+import { AppError } from '../errors.ts';
 
 export const PASSWORD_MIN_LENGTH = 12;
 export const PASSWORD_MAX_LENGTH = 128;

@@ -1,7 +1,7 @@
 // Reads a JSON request body with a hard size limit, rejecting other media types. Keys that could
 // pollute prototypes are dropped while parsing, so no later code ever sees them.
 import type { AppContext } from './context.ts';
-import { AppError } from './errors.ts';
+import { AppError } from '../errors.ts';
 
 export const JSON_BODY_LIMIT_BYTES = 16 * 1024;
 
@@ -21,8 +21,8 @@ export async function readJsonBody(ctx: AppContext, limit = JSON_BODY_LIMIT_BYTE
   // An empty body (Content-Length: 0 or none at all) is a missing body, whatever its declared type.
   if (type === null || ctx.request.length === 0) throw new AppError('invalid_request', { message: 'A JSON request body is required.' });
   if (type === false) throw new AppError('unsupported_media_type');
-  // The rest of an oversize body is not read; closing the connection keeps it from poisoning keep-alive.
-  const tooLarge = () => new AppError('payload_too_large', { headers: { Connection: 'close' } });
+  // The rest of an oversize body is not read; the error handler closes the connection (http/errors.ts).
+  const tooLarge = () => new AppError('payload_too_large');
   const declared = Number(ctx.get('Content-Length') || '0');
   if (declared > limit) throw tooLarge();
   const chunks: Buffer[] = [];

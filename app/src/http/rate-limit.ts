@@ -5,7 +5,7 @@
 // App Runner's own throttling plus WAF rate-based rules, and the account lockout in PostgreSQL is
 // the exact, cross-instance defence for passwords.
 import type { Middleware } from 'koa';
-import { AppError } from './errors.ts';
+import { AppError } from '../errors.ts';
 
 export interface TokenBucketOptions {
   /** Sustained refill rate. */
@@ -84,7 +84,7 @@ export function rateLimit(limiter: TokenBucketLimiter): Middleware {
     const key = typeof ctx.state.clientIp === 'string' ? ctx.state.clientIp : 'unknown';
     const result = limiter.take(key);
     if (!result.allowed) {
-      throw new AppError('rate_limited', { headers: { 'Retry-After': String(result.retryAfterSeconds) } });
+      throw new AppError('rate_limited', { retryAfterSeconds: result.retryAfterSeconds });
     }
     await next();
   };

@@ -2,7 +2,7 @@
 // handler, validates the body and documents the operation in OpenAPI.
 import type { z } from 'zod';
 import type { AppContext } from './context.ts';
-import { AppError } from './errors.ts';
+import { AppError } from '../errors.ts';
 import { readJsonBody } from './json-body.ts';
 import { describeIssues } from './schemas.ts';
 import type { RequestContext } from '../auth/seams.ts';
@@ -53,7 +53,7 @@ export function routeHandler(spec: RouteSpec) {
 /** The bearer token of the request. @throws AppError `invalid_token` when absent or malformed. */
 export function bearerToken(ctx: AppContext): string {
   const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(ctx.get('Authorization'));
-  if (!match?.[1]) throw new AppError('invalid_token', { message: 'A Bearer access token is required.', headers: { 'WWW-Authenticate': 'Bearer' } });
+  if (!match?.[1]) throw new AppError('invalid_token', { message: 'A Bearer access token is required.', challenge: { scheme: 'Bearer' } });
   return match[1];
 }
 

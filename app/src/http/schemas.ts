@@ -1,7 +1,7 @@
 // Request and response schemas. The request schemas validate bodies at run time, and all of them are
 // converted to JSON Schema for /openapi.json, so the documentation cannot drift from the behaviour.
 import { z } from 'zod';
-import { ERROR_CODES } from './errors.ts';
+import { ERROR_CODES } from '../errors.ts';
 
 // Passwords are bounded generously here; the real policy (12..128 after NFKC) answers `weak_password`.
 const password = z.string().min(1).max(1024);

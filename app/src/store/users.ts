@@ -1,6 +1,6 @@
 // Users in PostgreSQL. `email` holds the canonical form (auth/canonical-email.ts), which callers compute;
 // the table refuses any other form (migration 0003) and is unique on it.
-import { AppError } from '../http/errors.ts';
+import { AppError } from '../errors.ts';
 import { uniqueViolationConstraint, type Queryable } from './db.ts';
 
 export interface UserRow {

@@ -5,7 +5,7 @@
 // e.g. FUZZ_RUNS=5000 npx ava test/security/fuzz.test.ts.
 import test from 'ava';
 import fc from 'fast-check';
-import { ERROR_CODES } from '../../src/http/errors.ts';
+import { ERROR_CODES } from '../../src/errors.ts';
 import { registerAndLogin, startSecurityApp, type SecurityApp } from './security-app.ts';
 
 const RUNS = Math.max(1, Number(process.env.FUZZ_RUNS ?? 250));

@@ -2,7 +2,8 @@
 // Unknown errors are logged with the request id and answered with a generic 500 that leaks nothing.
 import type { Middleware } from 'koa';
 import { retryAfterSeconds, transientDatabaseFailure, type TransientDatabaseFailure } from '../../store/transient-errors.ts';
-import { AppError, errorBody, isAppError, type ErrorCode } from '../errors.ts';
+import { AppError, isAppError, type ErrorCode } from '../../errors.ts';
+import { errorBody, errorHeaders } from '../errors.ts';
 import type { AppState } from '../context.ts';
 
 // Errors thrown by Koa itself or its helpers carry an HTTP status; map the ones clients can cause.
@@ -20,7 +21,7 @@ function toAppError(error: unknown, options: ErrorHandlerOptions): AppError | un
   const failure = transientDatabaseFailure(error);
   if (failure) {
     options.onTransientDatabaseFailure?.(failure);
-    return new AppError('unavailable', { headers: { 'Retry-After': String(retryAfterSeconds(failure)) }, cause: error });
+    return new AppError('unavailable', { retryAfterSeconds: retryAfterSeconds(failure), cause: error });
   }
   const status = (error as { status?: unknown })?.status;
   if (typeof status === 'number' && status >= 400 && status < 500 && (error as { expose?: unknown }).expose === true) {
@@ -42,7 +43,7 @@ export function errorHandler(options: ErrorHandlerOptions = {}): Middleware<AppS
         ctx.state.log.error({ err: caught }, 'request failed');
       }
       ctx.status = error.status;
-      ctx.set(error.headers);
+      ctx.set(errorHeaders(error));
       ctx.body = errorBody(error);
     }
   };

@@ -1,7 +1,7 @@
 // Operational endpoints: keys, health, readiness, metrics and the API description.
 import type { Registry } from 'prom-client';
 import type { KeySet } from '../../auth/signing-keys.ts';
-import { AppError } from '../errors.ts';
+import { AppError } from '../../errors.ts';
 import { defineRoute, type RouteSpec } from '../route.ts';
 import { healthResponse, jwksResponse, openApiResponse, readinessResponse } from '../schemas.ts';
 
@@ -98,7 +98,7 @@ export function systemRoutes(deps: SystemRouteDeps): RouteSpec[] {
           withinDeadline(deps.readiness.postgres(), READINESS_TIMEOUT_MS),
           check ? withinDeadline(check(), READINESS_TIMEOUT_MS) : Promise.resolve(undefined),
         ]);
-        if (!postgres || clickhouse === 'database_missing') throw new AppError('unavailable', { headers: { 'Retry-After': '5' } });
+        if (!postgres || clickhouse === 'database_missing') throw new AppError('unavailable', { retryAfterSeconds: 5 });
         ctx.body = { status: 'ok', checks: { postgres: 'ok', clickhouse: clickhouse === undefined ? 'disabled' : clickhouse ? 'ok' : 'degraded' } };
       },
     }),
