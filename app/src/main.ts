@@ -7,8 +7,7 @@ import { explainStartupFailure } from './config/startup-failure.ts';
 import { processEnv } from './config/process-env.ts';
 import { createEventSink } from './events/create-sink.ts';
 import { createEventEmitter } from './events/emitter.ts';
-import { createApp } from './http/app.ts';
-import { createSecurityDeps } from './http/security-deps.ts';
+import { composeApp } from './composition.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { createSql, pingDatabase } from './store/db.ts';
 import { migrate } from './store/migrations.ts';
@@ -89,12 +88,11 @@ async function start(config: Config): Promise<void> {
     environment: config.environment,
     onError: (error) => logger.error({ err: error }, 'auth event dropped'),
   });
-  // Issue 8: lockout in PostgreSQL, breached-password screening, per-IP rate limits.
-  const security = createSecurityDeps({ config, sql, events, registry, clock });
-  const app = createApp({ config, sql, keys, clock, events, logger, registry, readiness: { postgres: () => pingDatabase(sql), clickhouse: clickhouse?.ping }, ...security });
+  // Issue 8: lockout in PostgreSQL, breached-password screening, per-IP rate limits (composition.ts).
+  const { app, services } = composeApp({ config, sql, keys, clock, events, logger, registry, readiness: { postgres: () => pingDatabase(sql), clickhouse: clickhouse?.ping } });
   // Lockout rows that hold no state any more are deleted now and then; unref so it never delays exit.
   setInterval(() => {
-    security.loginThrottle.purge().catch((error: unknown) => logger.warn({ err: error }, 'lockout purge failed'));
+    services.lockout?.purge().catch((error: unknown) => logger.warn({ err: error }, 'lockout purge failed'));
   }, LOCKOUT_PURGE_INTERVAL_MS).unref();
 
   const server = createServer(app.koa.callback());

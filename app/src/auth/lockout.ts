@@ -11,7 +11,6 @@
 // parallel requests can never verify more than the threshold of passwords (Keycloak's counter is racy).
 import { createHash } from 'node:crypto';
 import { AppError } from '../errors.ts';
-import type { LockoutStore, ThrottleRow, ThrottleUpdate } from '../store/lockout-store.ts';
 import { canonicalEmail } from './canonical-email.ts';
 import type { LoginThrottle } from './seams.ts';
 
@@ -26,6 +25,35 @@ export interface LockoutPolicy {
 }
 
 export type LockScope = 'account_ip' | 'account';
+
+/** The counters of one (account, client IP) pair or of the whole account. */
+export interface ThrottleRow {
+  attempts: number;
+  windowStartedAt: Date | null;
+  lockCount: number;
+  lockedUntil: Date | null;
+}
+
+/** What to write back after a decision; undefined leaves a row as it is. */
+export interface ThrottleUpdate<T> {
+  result: T;
+  accountIp?: ThrottleRow;
+  account?: ThrottleRow;
+}
+
+/**
+ * The lockout's port: the persistence it needs, shared by every instance. store/lockout-store.ts
+ * implements it on PostgreSQL (structurally: the store does not import auth/; composition.ts, where the
+ * two meet, is where the compiler checks that they fit).
+ */
+export interface LockoutStore {
+  /** Runs `decide` on both rows of an attempt, locked, and writes what it returns, atomically. */
+  withLockedRows<T>(accountKey: Buffer, clientIp: string, now: Date, decide: (rows: { accountIp: ThrottleRow; account: ThrottleRow }) => ThrottleUpdate<T>): Promise<T>;
+  /** Forgets the counters of the pair and of the account (a successful login). */
+  reset(accountKey: Buffer, clientIp: string, now: Date): Promise<void>;
+  /** Deletes rows that hold no state any more; resolves how many. `windowSeconds` is the lockout window. */
+  purge(now: Date, windowSeconds: number): Promise<number>;
+}
 
 export type AttemptDecision =
   | { allowed: true }
