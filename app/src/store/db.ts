@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import postgres from 'postgres';
+import { SettingError } from '../config/setting-error.ts';
 
 export type Sql = postgres.Sql;
 export type TransactionSql = postgres.TransactionSql;
@@ -17,14 +18,6 @@ export interface DatabaseOptions {
   /** Path of a PEM CA bundle for `verify-full` (DATABASE_SSL_ROOT_CERT); unset: node's built-in roots. */
   sslRootCert?: string | undefined;
   applicationName?: string;
-}
-
-/** A start-up problem that one setting explains; main.ts prints it as one line naming `setting`. */
-export class SettingError extends Error {
-  constructor(readonly setting: string, message: string) {
-    super(message);
-    this.name = 'SettingError';
-  }
 }
 
 export interface VerifyFullOptions {
