@@ -1,6 +1,7 @@
 import tseslint from 'typescript-eslint';
 
-// The layers of app/src, lowest first: config, observability and errors.ts at the bottom; store and events
+// The layers of app/src, lowest first: errors.ts and shared/ (small helpers) below everything; config and
+// observability at the bottom of the rest; store and events
 // (siblings) above them; auth above those; http above auth; composition.ts, main.ts and the ops CLIs on top.
 // Each folder may import only from below it (issue 17). A relative specifier's folder is matched by name:
 // from app/src/<folder>/x.ts, `../http/...` is app/src/http (no folder has a child named like a layer).
@@ -52,6 +53,11 @@ export default tseslint.config(
     // errors.ts is the bottom of the app: it imports nothing of app/src.
     files: ['app/src/errors.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^\\.', message: 'app/src/errors.ts imports nothing of app/src: it is below every layer.' }] }] },
+  },
+  {
+    // shared/ holds helpers every layer may use (deadline, backoff, migration files): it imports nothing else of app/src.
+    files: ['app/src/shared/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^\\.\\./', message: 'app/src/shared imports nothing of app/src outside shared/: it is below every layer.' }] }] },
   },
   {
     rules: {

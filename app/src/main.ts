@@ -11,6 +11,7 @@ import { composeApp } from './composition.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { createSql, pingDatabase } from './store/db.ts';
 import { migrate } from './store/migrations.ts';
+import { withDeadline } from './shared/deadline.ts';
 
 const LOCKOUT_PURGE_INTERVAL_MS = 10 * 60 * 1000;
 
@@ -39,14 +40,6 @@ function closeServer(server: Server): Promise<void> {
     });
     server.closeIdleConnections();
   });
-}
-
-function withDeadline(work: Promise<unknown>, ms: number): Promise<'done' | 'timeout'> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), ms);
-  });
-  return Promise.race([work.then(() => 'done' as const), timeout]).finally(() => clearTimeout(timer));
 }
 
 /** A failure after validation (TLS, connection, migration, listen): one JSON line naming the setting, exit 1. */
@@ -115,9 +108,9 @@ async function start(config: Config): Promise<void> {
     logger.info({ signal }, 'shutting down');
     const deadline = Date.now() + config.shutdownTimeoutMs;
     const remaining = () => Math.max(0, deadline - Date.now());
-    const drained = await withDeadline(closeServer(server), remaining());
+    const drained = await withDeadline(closeServer(server).then(() => 'done' as const), remaining(), 'timeout' as const);
     if (drained === 'timeout') server.closeAllConnections();
-    await withDeadline(sink.close(remaining()), remaining());
+    await withDeadline(sink.close(remaining()), remaining(), 'timeout');
     await sql.end({ timeout: Math.max(1, Math.floor(remaining() / 1000)) });
     logger.info({ drained }, 'stopped');
     process.exit(drained === 'done' ? 0 : 1);

@@ -2,12 +2,12 @@
 // and looks the key up by `kid` among the published keys only (RFC 8725).
 import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
+import { regexes } from 'zod';
 import { AppError } from '../errors.ts';
 import type { KeySet } from './signing-keys.ts';
 
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface AccessTokenOptions {
   keys: KeySet;
@@ -62,6 +62,6 @@ export function verifyAccessToken(options: AccessTokenOptions, token: string, no
     throw invalid();
   }
   // The ids go to PostgreSQL uuid columns: anything else would be a cast error (500), not invalid_token.
-  if (!UUID.test(sub) || !UUID.test(sid)) throw invalid();
+  if (!regexes.guid.test(sub) || !regexes.guid.test(sid)) throw invalid();
   return { sub, sid, jti, iat, exp };
 }

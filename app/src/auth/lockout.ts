@@ -11,6 +11,7 @@
 // parallel requests can never verify more than the threshold of passwords (Keycloak's counter is racy).
 import { createHash } from 'node:crypto';
 import { AppError } from '../errors.ts';
+import { exponentialBackoff } from '../shared/backoff.ts';
 import { canonicalEmail } from './canonical-email.ts';
 import type { LoginThrottle } from './seams.ts';
 
@@ -72,8 +73,7 @@ export function accountKeyOf(email: string): Buffer {
 
 /** min(base * 2^lockCount, max): the length of the next lock. */
 export function lockDurationSeconds(lockCount: number, policy: LockoutPolicy): number {
-  const doubled = policy.baseDurationSeconds * 2 ** Math.min(lockCount, 30);
-  return Math.min(doubled, policy.maxDurationSeconds);
+  return exponentialBackoff(lockCount + 1, policy.baseDurationSeconds, policy.maxDurationSeconds);
 }
 
 type RowStep = { row: ThrottleRow; locked: false } | { row: ThrottleRow; locked: true; lockedUntil: Date; newlyLocked: boolean };

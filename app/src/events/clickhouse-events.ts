@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/index.ts';
+import { exponentialBackoff } from '../shared/backoff.ts';
 import type { AuthEvent, EventSink } from './auth-event.ts';
 import { createClickHouseClient } from './clickhouse-client.ts';
 import { migrateClickHouse, type ClickHouseMigrationResult } from './clickhouse-migrations.ts';
@@ -72,7 +73,7 @@ export function createClickHouseEvents(config: Config, options: ClickHouseEvents
           logger.error({ err: error }, 'ClickHouse migrations refused; auth events queue until fixed');
           return undefined;
         }
-        const delay = Math.min(maxDelayMs, initialDelayMs * 2 ** Math.min(attempt - 1, 20));
+        const delay = exponentialBackoff(attempt, initialDelayMs, maxDelayMs);
         logger.warn({ err: error, attempt, retryInMs: delay }, 'ClickHouse migrations failed; events queue meanwhile');
         await sleep(delay, undefined, { signal: stopped.signal }).catch(() => undefined);
       }

@@ -6,17 +6,15 @@
 // A migration may start with `-- requires: ttl` (or async_insert): it is applied only when the server
 // has that capability, otherwise it stays pending and is retried at the next start, so upgrading the
 // server later picks it up. Applied migrations are checksummed; editing one is an error.
-import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Logger } from 'pino';
+import { migrationChecksum, parseMigrationFileName, pendingMigrations, readMigrationFiles } from '../shared/migration-files.ts';
 import { detectClickHouseCapabilities, type ClickHouseCapabilities, type ClickHouseCapability } from './clickhouse-capabilities.ts';
 
 export const CLICKHOUSE_MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/clickhouse/', import.meta.url));
 
 const REQUIREMENTS: Record<string, ClickHouseCapability> = { ttl: 'ttl', async_insert: 'asyncInsert' };
-const FILE_NAME = /^(\d{4})_([a-z0-9_]+)\.sql$/;
 
 export interface ClickHouseMigration {
   version: string;
@@ -50,8 +48,7 @@ function isCommentOnly(chunk: string): boolean {
 
 /** Parses one migration file's text; exported for tests. */
 export function parseClickHouseMigration(fileName: string, text: string): ClickHouseMigration {
-  const match = FILE_NAME.exec(fileName);
-  if (!match) throw new TypeError(`ClickHouse migration file name must look like 0001_name.sql: ${fileName}`);
+  const { version, name } = parseMigrationFileName(fileName);
   const requires: ClickHouseCapability[] = [];
   for (const line of text.split('\n')) {
     const header = /^--\s*requires:\s*(.+)$/.exec(line.trim());
@@ -66,9 +63,9 @@ export function parseClickHouseMigration(fileName: string, text: string): ClickH
   const statements = text.split(/;\s*$/m).map((chunk) => chunk.trim()).filter((chunk) => !isCommentOnly(chunk));
   if (statements.length === 0) throw new TypeError(`${fileName}: no SQL statement`);
   return {
-    version: match[1] as string,
-    name: match[2] as string,
-    checksum: createHash('sha256').update(text).digest('hex'),
+    version,
+    name,
+    checksum: migrationChecksum(text),
     statements,
     requires,
   };
@@ -76,14 +73,7 @@ export function parseClickHouseMigration(fileName: string, text: string): ClickH
 
 /** Reads every migration in `dir`, ordered by version. */
 export async function loadClickHouseMigrations(dir = CLICKHOUSE_MIGRATIONS_DIR): Promise<ClickHouseMigration[]> {
-  const files = (await readdir(dir)).filter((file) => file.endsWith('.sql')).sort();
-  const migrations = await Promise.all(files.map(async (file) => parseClickHouseMigration(file, await readFile(`${dir}/${file}`, 'utf8'))));
-  const versions = new Set<string>();
-  for (const migration of migrations) {
-    if (versions.has(migration.version)) throw new TypeError(`duplicate ClickHouse migration version ${migration.version}`);
-    versions.add(migration.version);
-  }
-  return migrations;
+  return (await readMigrationFiles(dir)).map((file) => parseClickHouseMigration(file.fileName, file.text));
 }
 
 /** Decides what to apply given what is recorded and what the server can do. Pure, for tests. */
@@ -93,14 +83,12 @@ export function planClickHouseMigrations(
   capabilities: ClickHouseCapabilities,
 ): ClickHouseMigrationPlan {
   const plan: ClickHouseMigrationPlan = { apply: [], skipped: [] };
-  for (const migration of migrations) {
-    const recorded = applied.get(migration.version);
-    if (recorded !== undefined) {
-      if (recorded !== migration.checksum) {
-        throw new ClickHouseMigrationError('migration_changed', `ClickHouse migration ${migration.version}_${migration.name} changed after it was applied; add a new migration instead`);
-      }
-      continue;
-    }
+  const pending = pendingMigrations(
+    migrations,
+    applied,
+    (migration) => new ClickHouseMigrationError('migration_changed', `ClickHouse migration ${migration.version}_${migration.name} changed after it was applied; add a new migration instead`),
+  );
+  for (const migration of pending) {
     const missing = migration.requires.filter((capability) => !capabilities[capability]);
     if (missing.length > 0) plan.skipped.push({ version: migration.version, name: migration.name, missing });
     else plan.apply.push(migration);

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import postgres from 'postgres';
 import { SettingError } from '../config/setting-error.ts';
+import { exponentialBackoff } from '../shared/backoff.ts';
 
 export type Sql = postgres.Sql;
 export type TransactionSql = postgres.TransactionSql;
@@ -73,7 +74,7 @@ export function createSql(options: DatabaseOptions): Sql {
     // seconds, by default (0.5 + random/2) * min(3^retries / 100, 20): after a few refused connects,
     // queued requests waited up to 77 s for their 503. Bounded here to 50 ms doubling up to 1 s, so a
     // request during an outage gets its 503 within a few seconds, and the pool still reconnects by itself.
-    backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
+    backoff: (retries: number) => exponentialBackoff(retries + 1, 0.05, 1),
     // A host that drops packets (not refusing) fails the connect after 5 s, not postgres.js's 30 s.
     connect_timeout: 5,
   });

@@ -2,6 +2,7 @@
 import type { Registry } from 'prom-client';
 import type { KeySet } from '../../auth/signing-keys.ts';
 import { AppError } from '../../errors.ts';
+import { withDeadline } from '../../shared/deadline.ts';
 import { defineRoute, type RouteSpec } from '../route.ts';
 import { healthResponse, jwksResponse, openApiResponse, readinessResponse } from '../schemas.ts';
 
@@ -20,14 +21,6 @@ const READINESS_TIMEOUT_MS = 2_000;
 
 // Five minutes: short enough that a key published as `next` one deploy ahead is seen by everyone.
 const JWKS_CACHE_CONTROL = 'public, max-age=300';
-
-function withinDeadline<T>(check: Promise<T | false>, ms: number): Promise<T | false> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  return Promise.race([check, timeout]).finally(() => clearTimeout(timer));
-}
 
 /**
  * The If-None-Match evaluation of an origin server (RFC 9110 section 13.1.2): true when the header is `*`
@@ -95,8 +88,8 @@ export function systemRoutes(deps: SystemRouteDeps): RouteSpec[] {
       handler: async (ctx) => {
         const check = deps.readiness.clickhouse;
         const [postgres, clickhouse] = await Promise.all([
-          withinDeadline(deps.readiness.postgres(), READINESS_TIMEOUT_MS),
-          check ? withinDeadline(check(), READINESS_TIMEOUT_MS) : Promise.resolve(undefined),
+          withDeadline(deps.readiness.postgres(), READINESS_TIMEOUT_MS, false),
+          check ? withDeadline(check(), READINESS_TIMEOUT_MS, false as const) : Promise.resolve(undefined),
         ]);
         if (!postgres || clickhouse === 'database_missing') throw new AppError('unavailable', { retryAfterSeconds: 5 });
         ctx.body = { status: 'ok', checks: { postgres: 'ok', clickhouse: clickhouse === undefined ? 'disabled' : clickhouse ? 'ok' : 'degraded' } };
