@@ -24,7 +24,13 @@ export interface AccessTokenClaims {
   exp: number;
 }
 
-/** Signs an access token for a user's session at `nowMs`. */
+/**
+ * Signs an access token for a user's session at `nowMs`.
+ * @param options - signing key set, issuer, audience and lifetime (seconds).
+ * @param subject - the user id (`sub`) and session id (`sid`).
+ * @param nowMs - the issue time, milliseconds since the epoch.
+ * @returns a JWT access token (RFC 9068: `typ: at+jwt`, ES256, `iat`/`exp` in seconds).
+ */
 export function signAccessToken(options: AccessTokenOptions, subject: { userId: string; sessionId: string }, nowMs: number): string {
   const iat = Math.floor(nowMs / 1000);
   return jwt.sign(
@@ -36,7 +42,13 @@ export function signAccessToken(options: AccessTokenOptions, subject: { userId: 
 
 const invalid = (cause?: unknown) => new AppError('invalid_token', { cause, challenge: { scheme: 'Bearer', error: 'invalid_token' } });
 
-/** Verifies an access token at `nowMs`. @throws AppError `invalid_token` for any defect. */
+/**
+ * Verifies an access token at `nowMs`. @throws AppError `invalid_token` for any defect.
+ * @param options - verification keys, issuer, audience.
+ * @param token - the compact JWT.
+ * @param nowMs - the current time, milliseconds since the epoch.
+ * @returns the verified claims (RFC 9068 §4 validation).
+ */
 export function verifyAccessToken(options: AccessTokenOptions, token: string, nowMs: number): AccessTokenClaims {
   const decoded = jwt.decode(token, { complete: true });
   if (!decoded || typeof decoded.payload === 'string') throw invalid();

@@ -48,10 +48,23 @@ export interface Authenticated {
   user: UserRow;
 }
 
+/**
+ * The public view of a user (the `User` schema of the OpenAPI document).
+ * @param user - the row.
+ * @returns `id`, `email` and `created_at` (ISO 8601).
+ */
 export const publicUser = (user: UserRow): PublicUser => ({ id: user.id, email: user.email, created_at: user.createdAt.toISOString() });
 
 const eventContext = (context: RequestContext) => ({ clientIp: context.clientIp, userAgent: context.userAgent, requestId: context.requestId });
 
+/**
+ * The auth flows (register, login, refresh with rotation and reuse detection per RFC 9700 §4.14, authenticate,
+ * logout, password change), HTTP-free. Each flow throws AppError with a stable code: `invalid_request`,
+ * `weak_password`, `breached_password`, `email_taken`, `invalid_credentials`, `account_locked`, `invalid_token`,
+ * `token_reused`, `unavailable`.
+ * @param deps - config, PostgreSQL, signing keys, clock (milliseconds), events, hasher and the issue-8 seams.
+ * @returns the service; built once, by app/src/composition.ts.
+ */
 export function createAuthService(deps: AuthServiceDeps) {
   const { config, sql, clock, events, passwords } = deps;
   // The refresh (one function call) and the password change (one transaction) are rolled back whole on a

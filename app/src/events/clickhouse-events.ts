@@ -33,7 +33,12 @@ export interface ClickHouseEvents extends EventSink {
   migrateInBackground(): Promise<ClickHouseMigrationResult | undefined>;
 }
 
-/** Builds client and sink from config; undefined when CLICKHOUSE_URL is not set. */
+/**
+ * Builds client and sink from config; undefined when CLICKHOUSE_URL is not set.
+ * @param config - the configuration.
+ * @param options - logger, registry and retry delays (ms).
+ * @returns the client, sink, readiness ping and background migration, or undefined.
+ */
 export function createClickHouseEvents(config: Config, options: ClickHouseEventsOptions): ClickHouseEvents | undefined {
   const settings = config.clickhouse;
   if (!settings) return undefined;
@@ -112,7 +117,13 @@ function isUnknownDatabase(error: unknown): boolean {
   return code === '81' || /\bCode: 81\b/.test(String(message ?? ''));
 }
 
-/** `npm run migrate`: applies ClickHouse migrations once with its own client; undefined when not configured. */
+/**
+ * `npm run migrate`: applies ClickHouse migrations once with its own client; undefined when not configured.
+ * @param config - the configuration.
+ * @param logger - where applied migrations are logged.
+ * @returns the migration result, or undefined when CLICKHOUSE_URL is not set.
+ * @throws ClickHouseMigrationError `migration_changed`, or the client's error.
+ */
 export async function migrateClickHouseFromConfig(config: Config, logger: Pick<Logger, 'info'>): Promise<ClickHouseMigrationResult | undefined> {
   const settings = config.clickhouse;
   if (!settings) return undefined;

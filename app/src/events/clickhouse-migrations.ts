@@ -46,7 +46,13 @@ function isCommentOnly(chunk: string): boolean {
   return chunk.split('\n').every((line) => line.trim() === '' || line.trim().startsWith('--'));
 }
 
-/** Parses one migration file's text; exported for tests. */
+/**
+ * Parses one migration file's text; exported for tests.
+ * @param fileName - `NNNN_name.sql`.
+ * @param text - the file's SQL, with optional `-- requires:` headers.
+ * @returns version, name, checksum, statements and requirements.
+ * @throws TypeError for a bad file name, an unknown requirement or a file without a statement.
+ */
 export function parseClickHouseMigration(fileName: string, text: string): ClickHouseMigration {
   const { version, name } = parseMigrationFileName(fileName);
   const requires: ClickHouseCapability[] = [];
@@ -71,12 +77,24 @@ export function parseClickHouseMigration(fileName: string, text: string): ClickH
   };
 }
 
-/** Reads every migration in `dir`, ordered by version. */
+/**
+ * Reads every migration in `dir`, ordered by version.
+ * @param dir - the folder; app/migrations/clickhouse by default.
+ * @returns the migrations.
+ * @throws TypeError for a bad file name or a duplicate version.
+ */
 export async function loadClickHouseMigrations(dir = CLICKHOUSE_MIGRATIONS_DIR): Promise<ClickHouseMigration[]> {
   return (await readMigrationFiles(dir)).map((file) => parseClickHouseMigration(file.fileName, file.text));
 }
 
-/** Decides what to apply given what is recorded and what the server can do. Pure, for tests. */
+/**
+ * Decides what to apply given what is recorded and what the server can do. Pure, for tests.
+ * @param migrations - every migration, in order.
+ * @param applied - the recorded checksum of each applied version.
+ * @param capabilities - what the server can do.
+ * @returns the migrations to apply and those waiting for a capability.
+ * @throws ClickHouseMigrationError `migration_changed` when an applied migration was edited.
+ */
 export function planClickHouseMigrations(
   migrations: readonly ClickHouseMigration[],
   applied: ReadonlyMap<string, string>,
@@ -118,7 +136,12 @@ export interface MigrateClickHouseOptions {
   logger?: Pick<Logger, 'info'>;
 }
 
-/** Applies pending migrations to the client's database. */
+/**
+ * Applies pending migrations to the client's database.
+ * @param options - the client, the folder, optional capabilities and a logger.
+ * @returns what was applied and skipped, and the server version.
+ * @throws ClickHouseMigrationError `migration_changed`, or the client's error.
+ */
 export async function migrateClickHouse(options: MigrateClickHouseOptions): Promise<ClickHouseMigrationResult> {
   const { client, logger } = options;
   const capabilities = options.capabilities ?? (await detectClickHouseCapabilities(client));

@@ -45,6 +45,9 @@ export interface ClickHouseSinkOptions {
  * Settings for each insert. async_insert with wait_for_async_insert keeps the acknowledgement (and so
  * at-least-once delivery) while letting a newer server merge small inserts; 18.16 rejects the setting
  * name outright, so it is sent only when the detected server has it.
+ * @param asyncInsertRequested - CLICKHOUSE_ASYNC_INSERT.
+ * @param capabilities - the detected server capabilities, undefined before detection.
+ * @returns the ClickHouse settings of each insert.
  */
 export function insertSettingsFor(asyncInsertRequested: boolean, capabilities: ClickHouseCapabilities | undefined): ClickHouseSettings {
   if (!asyncInsertRequested || !capabilities?.asyncInsert) return {};

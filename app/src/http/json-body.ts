@@ -7,6 +7,12 @@ export const JSON_BODY_LIMIT_BYTES = 16 * 1024;
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
+/**
+ * Parses JSON, dropping `__proto__`, `constructor` and `prototype` keys.
+ * @param text - the body text.
+ * @returns the parsed value.
+ * @throws AppError `invalid_request` when the text is not JSON.
+ */
 export function parseJson(text: string): unknown {
   try {
     return JSON.parse(text, (key, value: unknown) => (FORBIDDEN_KEYS.has(key) ? undefined : value));
@@ -15,7 +21,12 @@ export function parseJson(text: string): unknown {
   }
 }
 
-/** @throws AppError `unsupported_media_type`, `payload_too_large` or `invalid_request`. */
+/**
+ * @throws AppError `unsupported_media_type`, `payload_too_large` or `invalid_request`.
+ * @param ctx - the request context.
+ * @param limit - the largest body accepted, in bytes (16 KiB by default).
+ * @returns the parsed body.
+ */
 export async function readJsonBody(ctx: AppContext, limit = JSON_BODY_LIMIT_BYTES): Promise<unknown> {
   const type = ctx.is('application/json');
   // An empty body (Content-Length: 0 or none at all) is a missing body, whatever its declared type.

@@ -78,6 +78,8 @@ export class TokenBucketLimiter {
  * Koa middleware: one token per request from `ctx.state.clientIp` (set by the client-ip middleware),
  * or 429 `rate_limited` with Retry-After. Give each endpoint group its own limiter so that, say,
  * refreshes cannot starve logins.
+ * @param limiter - the token bucket of one endpoint group.
+ * @returns the middleware.
  */
 export function rateLimit(limiter: TokenBucketLimiter): Middleware {
   return async (ctx, next) => {
@@ -112,6 +114,8 @@ export interface RateLimitedRoute {
  * Issue 14: the bucket is chosen by the route the router matched, never by the request's spelling of
  * the path. Looking up the raw path once let `POST /v1/sessions/` (or any other spelling the router
  * accepts) reach the login handler without ever being limited.
+ * @param options - sustained rate per minute, burst, and the clock (milliseconds).
+ * @returns for each route, its middleware.
  */
 export function credentialRateLimit(options: CredentialRateLimitOptions): (route: RateLimitedRoute) => Middleware[] {
   const limiters = new Map<string, Middleware>(

@@ -77,7 +77,11 @@ export const jwksResponse = z.object({
 
 export const openApiResponse = z.object({ openapi: z.string(), info: z.object({}).loose(), paths: z.object({}).loose() }).loose();
 
-/** A human-readable summary of validation issues: field paths and expectations, never the values. */
+/**
+ * A human-readable summary of validation issues: field paths and expectations, never the values.
+ * @param error - the zod validation error.
+ * @returns one sentence listing each field path and what it expects.
+ */
 export function describeIssues(error: z.ZodError): string {
   return error.issues
     .slice(0, 5)

@@ -42,6 +42,9 @@ export interface VerifyFullOptions {
  * a URL whose sslmode disagrees with DATABASE_SSL.
  * @param url the connection URL (one host), whose host name the certificate must name
  * @throws SettingError (setting DATABASE_SSL_ROOT_CERT) when the bundle cannot be read or holds no certificate.
+ * @param mode - DATABASE_SSL: `disable`, `require` or `verify-full` (undefined is `disable`).
+ * @param rootCertPath - DATABASE_SSL_ROOT_CERT, a PEM CA bundle path, for `verify-full`.
+ * @returns the postgres.js `ssl` option.
  */
 export function postgresSsl(mode: DatabaseSslMode | undefined, rootCertPath: string | undefined, url: string): false | 'require' | VerifyFullOptions {
   if (mode === undefined || mode === 'disable') return false;
@@ -59,7 +62,12 @@ export function postgresSsl(mode: DatabaseSslMode | undefined, rootCertPath: str
   return { ...verify, ca };
 }
 
-/** Creates a connection pool. Call `sql.end({ timeout })` once at shutdown. */
+/**
+ * Creates a connection pool. Call `sql.end({ timeout })` once at shutdown.
+ * @param options - URL, pool size (DATABASE_POOL_MAX), TLS mode and CA bundle, application name.
+ * @returns the postgres.js pool (idle timeout 60 s, connect timeout 5 s, reconnect backoff 50 ms doubling to 1 s).
+ * @throws SettingError (setting DATABASE_SSL_ROOT_CERT) when the CA bundle cannot be read or holds no certificate.
+ */
 export function createSql(options: DatabaseOptions): Sql {
   return postgres(options.url, {
     max: options.poolMax ?? 10,
@@ -80,7 +88,11 @@ export function createSql(options: DatabaseOptions): Sql {
   });
 }
 
-/** True when PostgreSQL answers a trivial query; used by /readyz. */
+/**
+ * True when PostgreSQL answers a trivial query; used by /readyz.
+ * @param sql - the pool.
+ * @returns true when `select 1` answers, false on any error (never throws).
+ */
 export async function pingDatabase(sql: Sql): Promise<boolean> {
   try {
     await sql`select 1`;
@@ -93,7 +105,11 @@ export async function pingDatabase(sql: Sql): Promise<boolean> {
 /** The PostgreSQL unique-violation code. */
 export const UNIQUE_VIOLATION = '23505';
 
-/** The constraint (or unique index) that a unique violation hit, if that is what the error is. */
+/**
+ * The constraint (or unique index) that a unique violation hit, if that is what the error is.
+ * @param error - what an insert or update threw.
+ * @returns the constraint name of a unique violation (SQLSTATE 23505), else undefined.
+ */
 export function uniqueViolationConstraint(error: unknown): string | undefined {
   if (error instanceof postgres.PostgresError && error.code === UNIQUE_VIOLATION) return error.constraint_name;
   return undefined;

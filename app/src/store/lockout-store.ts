@@ -43,6 +43,12 @@ export interface LockoutStoreOptions {
   onRetry?: (failure: TransientDatabaseFailure) => void;
 }
 
+/**
+ * The PostgreSQL implementation of auth/lockout.ts's LockoutStore port (table `login_throttle`).
+ * @param sql - the pool.
+ * @param options - `onRetry`, called when a rolled-back transaction is run again.
+ * @returns the store.
+ */
 export function createLockoutStore(sql: Sql, options: LockoutStoreOptions = {}) {
   const retry = <T>(operation: () => Promise<T>) => withTransientRetry(operation, { onRetry: options.onRetry });
   return {

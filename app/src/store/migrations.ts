@@ -41,7 +41,12 @@ export interface MigrateOptions {
   logger?: MigrationLogger;
 }
 
-/** Applies pending migrations and returns the names of those it applied. */
+/**
+ * Applies pending migrations and returns the names of those it applied.
+ * @param options - the owner URL, TLS mode, CA bundle, folder and logger.
+ * @returns the file names of the migrations applied.
+ * @throws Error when an applied migration changed, or PostgreSQL's error (the failing migration is rolled back).
+ */
 export async function migrate(options: MigrateOptions): Promise<string[]> {
   const migrations = await readMigrations(options.dir);
   // One dedicated connection: advisory locks belong to the session that took them.

@@ -39,6 +39,12 @@ function toAppError(error: unknown, options: ErrorHandlerOptions): AppError | un
   return undefined;
 }
 
+/**
+ * The outermost error middleware: turns every error into status, headers (http/errors.ts) and
+ * `{error:{code,message}}`; a transient database failure is 503 with Retry-After, anything unknown a generic 500.
+ * @param options - the transient-failure classifier (from the composition) and its metric hook.
+ * @returns the middleware.
+ */
 export function errorHandler(options: ErrorHandlerOptions = {}): Middleware<AppState> {
   return async (ctx, next) => {
     try {
@@ -59,7 +65,10 @@ export function errorHandler(options: ErrorHandlerOptions = {}): Middleware<AppS
   };
 }
 
-/** After routing: no route set a body, so answer 404 or 405 as JSON errors (keeping Allow). */
+/**
+ * After routing: no route set a body, so answer 404 or 405 as JSON errors (keeping Allow).
+ * @returns the middleware.
+ */
 export function notFound(): Middleware<AppState> {
   return async (ctx, next) => {
     await next();

@@ -27,6 +27,9 @@ const JWKS_CACHE_CONTROL = 'public, max-age=300';
  * or lists `etag` by weak comparison (section 8.8.3.2, a `W/` prefix ignored). Koa's ctx.fresh is not
  * used: it follows cache rules and answers 200 to any request with Cache-Control: no-cache, which fetch()
  * adds to every conditional request (Fetch standard, HTTP-network-or-cache fetch).
+ * @param header - the If-None-Match value.
+ * @param etag - the current strong ETag.
+ * @returns whether the response is 304 Not Modified.
  */
 export function matchesIfNoneMatch(header: string, etag: string): boolean {
   if (!header) return false;
@@ -42,6 +45,11 @@ export interface SystemRouteDeps {
   openapi: () => object;
 }
 
+/**
+ * The operational routes: JWKS, health, readiness (checks bounded to 2 s), metrics and the OpenAPI document.
+ * @param deps - signing keys, readiness checks, the metrics registry and the OpenAPI document.
+ * @returns the routes.
+ */
 export function systemRoutes(deps: SystemRouteDeps): RouteSpec[] {
   return [
     defineRoute({
