@@ -195,6 +195,8 @@ export interface SecurityAppOptions {
   env?: Record<string, string>;
   /** Where and how to create the test database (e.g. on a private server). */
   database?: TestDatabaseOptions;
+  /** Services or seams to replace; the clock stays the harness's (`app.clock.now`) unless given here. */
+  deps?: TestOverrides;
 }
 
 export interface RawResponse {
@@ -234,7 +236,7 @@ export async function startSecurityApp(t: Teardown, options: SecurityAppOptions 
   t.teardown(database.drop);
   const clock = { now: Date.parse('2026-03-01T12:00:00Z') };
   const env = { DATABASE_URL: 'postgres://unused@127.0.0.1/unused', LOG_LEVEL: 'silent', ...FAST_ARGON2, ...options.env };
-  const { server, url: baseUrl, config, keys, sink, services, logs } = await wire(database.sql, env, { now: () => clock.now }, {}, { postgres: async () => true });
+  const { server, url: baseUrl, config, keys, sink, services, logs } = await wire(database.sql, env, { now: () => clock.now }, options.deps ?? {}, { postgres: async () => true });
   t.teardown(() => new Promise<void>((resolve) => {
     server.close(() => resolve());
     server.closeAllConnections();
