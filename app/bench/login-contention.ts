@@ -1,7 +1,7 @@
 // Issue 14 item 1: logins of one account under contention. CONTENTION_CLIENTS clients (default 16) log in
 // to the same account in a loop for CONTENTION_SECONDS (default 8), with the correct password, from one
 // client IP, with the lockout thresholds raised so that nothing locks; the app is wired as in production
-// (createSecurityDeps, a pool of DATABASE_POOL_MAX). Prints the answers by status and the 5xx count; the
+// (composeApp, a pool of DATABASE_POOL_MAX). Prints the answers by status and the 5xx count; the
 // PostgreSQL deadlocks of the run are read from pg_stat_database. Exit code 1 when any answer was a 5xx.
 // Run: node scripts/with-services.mjs npm --workspace app exec -- tsx bench/login-contention.ts (or set
 // TEST_DATABASE_ADMIN_URL as `node scripts/services.mjs start` prints it). ARGON2_* override the hashing cost.
@@ -14,8 +14,7 @@ import { createKeySet, generateEphemeralKeySet } from '../src/auth/signing-keys.
 import { loadConfig } from '../src/config/index.ts';
 import { createEventEmitter } from '../src/events/emitter.ts';
 import { createNoopSink } from '../src/events/noop-sink.ts';
-import { createApp } from '../src/http/app.ts';
-import { createSecurityDeps } from '../src/http/security-deps.ts';
+import { composeApp } from '../src/composition.ts';
 import { createLogger } from '../src/observability/logger.ts';
 import { pingDatabase } from '../src/store/db.ts';
 import { adminUrl, createTestDatabase } from '../test/helpers/database.ts';
@@ -41,8 +40,7 @@ const db = await createTestDatabase({ poolMax: config.database.poolMax });
 const clock = { now: () => Date.now() };
 const events = createEventEmitter({ sink: createNoopSink(), clock, serviceVersion: 'bench', environment: 'bench' });
 const registry = new Registry();
-const security = createSecurityDeps({ config, sql: db.sql, events, registry, clock });
-const app = createApp({
+const { app } = composeApp({
   config,
   sql: db.sql,
   keys: createKeySet(generateEphemeralKeySet()),
@@ -51,7 +49,6 @@ const app = createApp({
   logger: createLogger({ level: 'silent' }),
   registry,
   readiness: { postgres: () => pingDatabase(db.sql) },
-  ...security,
 });
 const server = createServer(app.koa.callback());
 server.listen(0, '127.0.0.1');

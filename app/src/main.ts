@@ -7,11 +7,11 @@ import { explainStartupFailure } from './config/startup-failure.ts';
 import { processEnv } from './config/process-env.ts';
 import { createEventSink } from './events/create-sink.ts';
 import { createEventEmitter } from './events/emitter.ts';
-import { createApp } from './http/app.ts';
-import { createSecurityDeps } from './http/security-deps.ts';
+import { composeApp } from './composition.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { createSql, pingDatabase } from './store/db.ts';
 import { migrate } from './store/migrations.ts';
+import { withDeadline } from './shared/deadline.ts';
 
 const LOCKOUT_PURGE_INTERVAL_MS = 10 * 60 * 1000;
 
@@ -40,14 +40,6 @@ function closeServer(server: Server): Promise<void> {
     });
     server.closeIdleConnections();
   });
-}
-
-function withDeadline(work: Promise<unknown>, ms: number): Promise<'done' | 'timeout'> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), ms);
-  });
-  return Promise.race([work.then(() => 'done' as const), timeout]).finally(() => clearTimeout(timer));
 }
 
 /** A failure after validation (TLS, connection, migration, listen): one JSON line naming the setting, exit 1. */
@@ -89,12 +81,11 @@ async function start(config: Config): Promise<void> {
     environment: config.environment,
     onError: (error) => logger.error({ err: error }, 'auth event dropped'),
   });
-  // Issue 8: lockout in PostgreSQL, breached-password screening, per-IP rate limits.
-  const security = createSecurityDeps({ config, sql, events, registry, clock });
-  const app = createApp({ config, sql, keys, clock, events, logger, registry, readiness: { postgres: () => pingDatabase(sql), clickhouse: clickhouse?.ping }, ...security });
+  // Issue 8: lockout in PostgreSQL, breached-password screening, per-IP rate limits (composition.ts).
+  const { app, services } = composeApp({ config, sql, keys, clock, events, logger, registry, readiness: { postgres: () => pingDatabase(sql), clickhouse: clickhouse?.ping } });
   // Lockout rows that hold no state any more are deleted now and then; unref so it never delays exit.
   setInterval(() => {
-    security.loginThrottle.purge().catch((error: unknown) => logger.warn({ err: error }, 'lockout purge failed'));
+    services.lockout?.purge().catch((error: unknown) => logger.warn({ err: error }, 'lockout purge failed'));
   }, LOCKOUT_PURGE_INTERVAL_MS).unref();
 
   const server = createServer(app.koa.callback());
@@ -117,9 +108,9 @@ async function start(config: Config): Promise<void> {
     logger.info({ signal }, 'shutting down');
     const deadline = Date.now() + config.shutdownTimeoutMs;
     const remaining = () => Math.max(0, deadline - Date.now());
-    const drained = await withDeadline(closeServer(server), remaining());
+    const drained = await withDeadline(closeServer(server).then(() => 'done' as const), remaining(), 'timeout' as const);
     if (drained === 'timeout') server.closeAllConnections();
-    await withDeadline(sink.close(remaining()), remaining());
+    await withDeadline(sink.close(remaining()), remaining(), 'timeout');
     await sql.end({ timeout: Math.max(1, Math.floor(remaining() / 1000)) });
     logger.info({ drained }, 'stopped');
     process.exit(drained === 'done' ? 0 : 1);

@@ -2,12 +2,12 @@
 // and looks the key up by `kid` among the published keys only (RFC 8725).
 import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { AppError } from '../http/errors.ts';
+import { regexes } from 'zod';
+import { AppError } from '../errors.ts';
 import type { KeySet } from './signing-keys.ts';
 
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface AccessTokenOptions {
   keys: KeySet;
@@ -24,7 +24,13 @@ export interface AccessTokenClaims {
   exp: number;
 }
 
-/** Signs an access token for a user's session at `nowMs`. */
+/**
+ * Signs an access token for a user's session at `nowMs`.
+ * @param options - signing key set, issuer, audience and lifetime (seconds).
+ * @param subject - the user id (`sub`) and session id (`sid`).
+ * @param nowMs - the issue time, milliseconds since the epoch.
+ * @returns a JWT access token (RFC 9068: `typ: at+jwt`, ES256, `iat`/`exp` in seconds).
+ */
 export function signAccessToken(options: AccessTokenOptions, subject: { userId: string; sessionId: string }, nowMs: number): string {
   const iat = Math.floor(nowMs / 1000);
   return jwt.sign(
@@ -34,9 +40,15 @@ export function signAccessToken(options: AccessTokenOptions, subject: { userId: 
   );
 }
 
-const invalid = (cause?: unknown) => new AppError('invalid_token', { cause, headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } });
+const invalid = (cause?: unknown) => new AppError('invalid_token', { cause, challenge: { scheme: 'Bearer', error: 'invalid_token' } });
 
-/** Verifies an access token at `nowMs`. @throws AppError `invalid_token` for any defect. */
+/**
+ * Verifies an access token at `nowMs`. @throws AppError `invalid_token` for any defect.
+ * @param options - verification keys, issuer, audience.
+ * @param token - the compact JWT.
+ * @param nowMs - the current time, milliseconds since the epoch.
+ * @returns the verified claims (RFC 9068 §4 validation).
+ */
 export function verifyAccessToken(options: AccessTokenOptions, token: string, nowMs: number): AccessTokenClaims {
   const decoded = jwt.decode(token, { complete: true });
   if (!decoded || typeof decoded.payload === 'string') throw invalid();
@@ -62,6 +74,6 @@ export function verifyAccessToken(options: AccessTokenOptions, token: string, no
     throw invalid();
   }
   // The ids go to PostgreSQL uuid columns: anything else would be a cast error (500), not invalid_token.
-  if (!UUID.test(sub) || !UUID.test(sid)) throw invalid();
+  if (!regexes.guid.test(sub) || !regexes.guid.test(sid)) throw invalid();
   return { sub, sid, jti, iat, exp };
 }

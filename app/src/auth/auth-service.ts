@@ -4,7 +4,7 @@ import { withTransientRetry, type TransientDatabaseFailure } from '../store/tran
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/index.ts';
 import type { AuthEventEmitter } from '../events/emitter.ts';
-import { AppError } from '../http/errors.ts';
+import { AppError } from '../errors.ts';
 import type { Sql } from '../store/db.ts';
 import { createSession, findSession, isSessionActive, revokeSession, revokeUserSessions, rotateRefreshToken } from '../store/sessions.ts';
 import { changePasswordHash, findUserByEmail, findUserById, insertUser, rehashPassword, type UserRow } from '../store/users.ts';
@@ -48,10 +48,23 @@ export interface Authenticated {
   user: UserRow;
 }
 
+/**
+ * The public view of a user (the `User` schema of the OpenAPI document).
+ * @param user - the row.
+ * @returns `id`, `email` and `created_at` (ISO 8601).
+ */
 export const publicUser = (user: UserRow): PublicUser => ({ id: user.id, email: user.email, created_at: user.createdAt.toISOString() });
 
 const eventContext = (context: RequestContext) => ({ clientIp: context.clientIp, userAgent: context.userAgent, requestId: context.requestId });
 
+/**
+ * The auth flows (register, login, refresh with rotation and reuse detection per RFC 9700 §4.14, authenticate,
+ * logout, password change), HTTP-free. Each flow throws AppError with a stable code: `invalid_request`,
+ * `weak_password`, `breached_password`, `email_taken`, `invalid_credentials`, `account_locked`, `invalid_token`,
+ * `token_reused`, `unavailable`.
+ * @param deps - config, PostgreSQL, signing keys, clock (milliseconds), events, hasher and the issue-8 seams.
+ * @returns the service; built once, by app/src/composition.ts.
+ */
 export function createAuthService(deps: AuthServiceDeps) {
   const { config, sql, clock, events, passwords } = deps;
   // The refresh (one function call) and the password change (one transaction) are rolled back whole on a
@@ -216,10 +229,10 @@ export function createAuthService(deps: AuthServiceDeps) {
     const claims = verifyAccessToken(tokenOptions, accessToken, clock.now());
     const session = await findSession(sql, claims.sid);
     if (!session || session.userId !== claims.sub || !isSessionActive(session, new Date(clock.now()))) {
-      throw new AppError('invalid_token', { headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } });
+      throw new AppError('invalid_token', { challenge: { scheme: 'Bearer', error: 'invalid_token' } });
     }
     const user = await findUserById(sql, claims.sub);
-    if (!user) throw new AppError('invalid_token', { headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } });
+    if (!user) throw new AppError('invalid_token', { challenge: { scheme: 'Bearer', error: 'invalid_token' } });
     return { claims, user };
   }
 
@@ -252,7 +265,7 @@ export function createAuthService(deps: AuthServiceDeps) {
         }
         const session = await findSession(tx, auth.claims.sid);
         if (!session || !isSessionActive(session, now)) {
-          throw new AppError('invalid_token', { headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } });
+          throw new AppError('invalid_token', { challenge: { scheme: 'Bearer', error: 'invalid_token' } });
         }
         return revokeUserSessions(tx, { userId: auth.user.id, reason: 'password_change', now, keepSessionId: auth.claims.sid });
       }),

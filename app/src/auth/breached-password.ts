@@ -5,7 +5,7 @@
 // https://haveibeenpwned.com/API/v3#PwnedPasswords
 import { createHash } from 'node:crypto';
 import { Counter, type Registry } from 'prom-client';
-import { AppError } from '../http/errors.ts';
+import { AppError } from '../errors.ts';
 import type { BreachedPasswordCheck } from './seams.ts';
 
 export type BreachVerdict =
@@ -39,13 +39,21 @@ const DEFAULT_CACHE_TTL_MS = 60 * 60 * 1000;
 const DEFAULT_CACHE_MAX_PREFIXES = 512;
 const MAX_RESPONSE_BYTES = 256 * 1024;
 
-/** Upper-case hex SHA-1, split into the 5-character prefix that is sent and the 35-character suffix that is not. */
+/**
+ * Upper-case hex SHA-1, split into the 5-character prefix that is sent and the 35-character suffix that is not.
+ * @param password - the password.
+ * @returns the 5-character prefix and the 35-character suffix (HIBP range API k-anonymity).
+ */
 export function sha1PrefixSuffix(password: string): { prefix: string; suffix: string } {
   const digest = createHash('sha1').update(password, 'utf8').digest('hex').toUpperCase();
   return { prefix: digest.slice(0, 5), suffix: digest.slice(5) };
 }
 
-/** Parses `SUFFIX:COUNT` lines; padding entries (count 0) are dropped. Returns undefined on malformed input. */
+/**
+ * Parses `SUFFIX:COUNT` lines; padding entries (count 0) are dropped. Returns undefined on malformed input.
+ * @param body - the text of `GET /range/{prefix}` (HIBP API v3, with Add-Padding).
+ * @returns breach counts by suffix, or undefined when a line is malformed.
+ */
 export function parseRangeResponse(body: string): Map<string, number> | undefined {
   const counts = new Map<string, number>();
   for (const rawLine of body.split('\n')) {
@@ -73,7 +81,11 @@ function untilAborted<T>(signal: AbortSignal, work: () => Promise<T>): Promise<T
   });
 }
 
-/** Builds the HIBP checker. Lookups are cached per prefix; concurrent lookups of one prefix share a request. */
+/**
+ * Builds the HIBP checker. Lookups are cached per prefix; concurrent lookups of one prefix share a request.
+ * @param options - API base URL, timeout (ms), fail-closed policy, minimum breach count, cache lifetime, registry, clock and fetch.
+ * @returns the checker; it resolves a verdict, `breached`, `clean` or `unavailable` (with a reason), and never throws.
+ */
 export function createHibpChecker(options: HibpCheckerOptions): BreachedPasswordChecker {
   if (!(options.minBreachCount >= 1)) throw new TypeError('minBreachCount must be >= 1');
   if (!(options.timeoutMs > 0)) throw new TypeError('timeoutMs must be > 0');
@@ -172,6 +184,9 @@ export interface BreachedPasswordSeamOptions {
 /**
  * Adapts a checker to the core's BreachedPasswordCheck seam: `breached` or `ok`, or AppError
  * `unavailable` (503) when the API is down and the policy is fail-closed.
+ * @param checker - the HIBP checker.
+ * @param options - `onUnavailable`, called with the reason whenever the API gave no answer.
+ * @returns the seam the auth service calls.
  */
 export function breachedPasswordCheck(checker: BreachedPasswordChecker, options: BreachedPasswordSeamOptions = {}): BreachedPasswordCheck {
   return {
@@ -180,7 +195,7 @@ export function breachedPasswordCheck(checker: BreachedPasswordChecker, options:
       if (result.verdict === 'breached') return 'breached';
       if (result.verdict === 'clean') return 'ok';
       options.onUnavailable?.(result.reason, result.failClosed);
-      if (result.failClosed) throw new AppError('unavailable', { headers: { 'Retry-After': '30' } });
+      if (result.failClosed) throw new AppError('unavailable', { retryAfterSeconds: 30 });
       return 'ok';
     },
   };

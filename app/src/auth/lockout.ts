@@ -10,8 +10,8 @@
 // An attempt is counted *before* the password is verified, inside a row-locked transaction, so that
 // parallel requests can never verify more than the threshold of passwords (Keycloak's counter is racy).
 import { createHash } from 'node:crypto';
-import { AppError } from '../http/errors.ts';
-import type { LockoutStore, ThrottleRow, ThrottleUpdate } from '../store/lockout-store.ts';
+import { AppError } from '../errors.ts';
+import { exponentialBackoff } from '../shared/backoff.ts';
 import { canonicalEmail } from './canonical-email.ts';
 import type { LoginThrottle } from './seams.ts';
 
@@ -27,6 +27,35 @@ export interface LockoutPolicy {
 
 export type LockScope = 'account_ip' | 'account';
 
+/** The counters of one (account, client IP) pair or of the whole account. */
+export interface ThrottleRow {
+  attempts: number;
+  windowStartedAt: Date | null;
+  lockCount: number;
+  lockedUntil: Date | null;
+}
+
+/** What to write back after a decision; undefined leaves a row as it is. */
+export interface ThrottleUpdate<T> {
+  result: T;
+  accountIp?: ThrottleRow;
+  account?: ThrottleRow;
+}
+
+/**
+ * The lockout's port: the persistence it needs, shared by every instance. store/lockout-store.ts
+ * implements it on PostgreSQL (structurally: the store does not import auth/; composition.ts, where the
+ * two meet, is where the compiler checks that they fit).
+ */
+export interface LockoutStore {
+  /** Runs `decide` on both rows of an attempt, locked, and writes what it returns, atomically. */
+  withLockedRows<T>(accountKey: Buffer, clientIp: string, now: Date, decide: (rows: { accountIp: ThrottleRow; account: ThrottleRow }) => ThrottleUpdate<T>): Promise<T>;
+  /** Forgets the counters of the pair and of the account (a successful login). */
+  reset(accountKey: Buffer, clientIp: string, now: Date): Promise<void>;
+  /** Deletes rows that hold no state any more; resolves how many. `windowSeconds` is the lockout window. */
+  purge(now: Date, windowSeconds: number): Promise<number>;
+}
+
 export type AttemptDecision =
   | { allowed: true }
   | { allowed: false; scope: LockScope; retryAfterSeconds: number; lockedUntil: Date; /** This attempt set the lock. */ newlyLocked: boolean };
@@ -35,6 +64,8 @@ export type AttemptDecision =
  * The lockout key of an email: SHA-256 of its canonical form (auth/canonical-email.ts), the form the user
  * lookup uses too, so every spelling that reaches an account spends that account's budget.
  * @throws TypeError for an address without a canonical form (the core refuses those before any attempt).
+ * @param email - an email in any spelling.
+ * @returns the 32-byte SHA-256 of its canonical form.
  */
 export function accountKeyOf(email: string): Buffer {
   const canonical = canonicalEmail(email);
@@ -42,15 +73,26 @@ export function accountKeyOf(email: string): Buffer {
   return createHash('sha256').update(canonical, 'utf8').digest();
 }
 
-/** min(base * 2^lockCount, max): the length of the next lock. */
+/**
+ * min(base * 2^lockCount, max): the length of the next lock.
+ * @param lockCount - locks already set inside the current window.
+ * @param policy - base and maximum lock durations, in seconds.
+ * @returns the lock length in seconds (shared/backoff.ts).
+ */
 export function lockDurationSeconds(lockCount: number, policy: LockoutPolicy): number {
-  const doubled = policy.baseDurationSeconds * 2 ** Math.min(lockCount, 30);
-  return Math.min(doubled, policy.maxDurationSeconds);
+  return exponentialBackoff(lockCount + 1, policy.baseDurationSeconds, policy.maxDurationSeconds);
 }
 
 type RowStep = { row: ThrottleRow; locked: false } | { row: ThrottleRow; locked: true; lockedUntil: Date; newlyLocked: boolean };
 
-/** Counts one attempt on one row; pure. */
+/**
+ * Counts one attempt on one row; pure.
+ * @param previous - the row before this attempt.
+ * @param threshold - failures allowed in a window on this row.
+ * @param now - the attempt time.
+ * @param policy - window and lock durations (seconds).
+ * @returns the row after the attempt and whether it is locked (and since when).
+ */
 export function countAttempt(previous: ThrottleRow, threshold: number, now: Date, policy: LockoutPolicy): RowStep {
   if (previous.lockedUntil && previous.lockedUntil > now) {
     return { row: previous, locked: true, lockedUntil: previous.lockedUntil, newlyLocked: false };
@@ -71,7 +113,13 @@ function lockedDecision(step: Extract<RowStep, { locked: true }>, scope: LockSco
   return { allowed: false, scope, retryAfterSeconds, lockedUntil: step.lockedUntil, newlyLocked: step.newlyLocked };
 }
 
-/** Decides one attempt from both rows; pure. An attempt refused by the pair row is not counted on the account. */
+/**
+ * Decides one attempt from both rows; pure. An attempt refused by the pair row is not counted on the account.
+ * @param rows - the (account, client IP) row and the whole-account row.
+ * @param now - the attempt time.
+ * @param policy - thresholds, window and lock durations (seconds).
+ * @returns the decision (with retryAfterSeconds when refused) and the rows to write.
+ */
 export function decideAttempt(rows: { accountIp: ThrottleRow; account: ThrottleRow }, now: Date, policy: LockoutPolicy): ThrottleUpdate<AttemptDecision> {
   const pair = countAttempt(rows.accountIp, policy.accountIpThreshold, now, policy);
   if (pair.locked) return { result: lockedDecision(pair, 'account_ip', now), accountIp: pair.newlyLocked ? pair.row : undefined };
@@ -106,7 +154,10 @@ export interface LoginThrottleOptions {
 
 /**
  * Builds the throttle. `assertAllowed` counts the attempt (so `recordFailure` has nothing left to do)
- * and throws `account_locked` with Retry-After; `recordSuccess` resets the counters.
+ * and throws `account_locked` with retryAfterSeconds; `recordSuccess` resets the counters.
+ * @param options - the LockoutStore port, the policy and the clock (milliseconds).
+ * @returns the throttle.
+ * @throws TypeError when a threshold is below 1.
  */
 export function createLoginThrottle(options: LoginThrottleOptions): PostgresLoginThrottle {
   const { store, policy } = options;
@@ -122,7 +173,7 @@ export function createLoginThrottle(options: LoginThrottleOptions): PostgresLogi
       const decision = await beginAttempt(attempt.email, attempt.clientIp, attempt.now);
       if (decision.allowed) return;
       throw new AppError('account_locked', {
-        headers: { 'Retry-After': String(decision.retryAfterSeconds) },
+        retryAfterSeconds: decision.retryAfterSeconds,
         cause: new AccountLock(decision.scope, decision.lockedUntil, decision.newlyLocked),
       });
     },

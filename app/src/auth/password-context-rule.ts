@@ -11,6 +11,9 @@ function normalize(text: string): string {
 /**
  * True when the password equals the email or contains its local part (or, with plus addressing,
  * the part before the `+`). Returns false for an email without `@`: validation rejects those first.
+ * @param password - the NFKC-normalised password.
+ * @param email - the email it would belong to.
+ * @returns whether the password is or contains the email or its local part.
  */
 export function passwordResemblesEmail(password: string, email: string): boolean {
   const normalizedPassword = normalize(password);

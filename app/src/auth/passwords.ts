@@ -1,7 +1,7 @@
 // Password policy and argon2id hashing. Passwords are NFKC-normalised so that visually identical input
 // typed on different keyboards matches, measured in code points, and never truncated.
 import argon2 from 'argon2';
-import { AppError } from '../http/errors.ts';
+import { AppError } from '../errors.ts';
 
 export const PASSWORD_MIN_LENGTH = 12;
 export const PASSWORD_MAX_LENGTH = 128;
@@ -28,7 +28,11 @@ export interface PasswordHasher {
   verifyDummy(password: string): Promise<void>;
 }
 
-/** NFKC-normalises and checks length. @throws AppError `weak_password`. */
+/**
+ * NFKC-normalises and checks length. @throws AppError `weak_password`.
+ * @param password - the password as sent.
+ * @returns its NFKC form, 12 to 128 characters long (OWASP ASVS 6.2).
+ */
 export function normalizePassword(password: string): string {
   const normalized = password.normalize('NFKC');
   const length = [...normalized].length;
@@ -42,6 +46,8 @@ export function normalizePassword(password: string): string {
  * A first-in, first-out gate letting at most `limit` tasks run at once. argon2 runs on libuv's thread
  * pool and each hash holds its whole memory cost while it runs, so the gate bounds memory (limit x
  * memory cost) and keeps pool threads free for DNS and file work, without lowering the parameters.
+ * @param limit - tasks allowed to run at once (>= 1).
+ * @returns a function that runs a task when a slot is free and resolves its result.
  */
 export function createConcurrencyLimit(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
   if (!(Number.isInteger(limit) && limit >= 1)) throw new TypeError('limit must be a whole number >= 1');
@@ -61,6 +67,13 @@ export function createConcurrencyLimit(limit: number): <T>(task: () => Promise<T
   };
 }
 
+/**
+ * The argon2id hasher (RFC 9106; OWASP password storage parameters): hash, verify and needsRehash
+ * with the configured memory (KiB), iterations and parallelism, at most a few hashes at once.
+ * @param parameters - memory cost in KiB, iterations (time cost) and parallelism (lanes).
+ * @param timer - observes each hash and verify, in seconds (for a metric).
+ * @returns the hasher; `verify` resolves false (never throws) for a malformed hash.
+ */
 export function createPasswordHasher(parameters: Argon2Parameters, timer?: PasswordTimer): PasswordHasher {
   const options: argon2.HashOptions = {
     type: argon2.argon2id,

@@ -4,15 +4,28 @@ import { createHash, createHmac, hkdfSync, randomBytes, type KeyObject } from 'n
 
 const REFRESH_TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
+/**
+ * A new refresh token: 32 random bytes, base64url (43 characters), opaque to clients (RFC 6749 §1.5).
+ * @returns the token.
+ */
 export function generateRefreshToken(): string {
   return randomBytes(32).toString('base64url');
 }
 
+/**
+ * What the database stores instead of the token: its SHA-256 (a leaked table yields no usable token).
+ * @param token - the refresh token.
+ * @returns the 32-byte digest.
+ */
 export function hashRefreshToken(token: string): Buffer {
   return createHash('sha256').update(token).digest();
 }
 
-/** Cheap shape check before touching the database. */
+/**
+ * Cheap shape check before touching the database.
+ * @param token - what the client sent.
+ * @returns true for 43 base64url characters.
+ */
 export function isRefreshTokenShape(token: string): boolean {
   return REFRESH_TOKEN.test(token);
 }
@@ -35,6 +48,9 @@ export function successorKey(signingKey: KeyObject): Buffer {
  * characters, the shape of a random token). Deterministic, so a benign double send of one token (two tabs,
  * a retry) within REFRESH_REUSE_INTERVAL is answered with the same successor as the first send: one chain,
  * and every token returned with a 200 works. Unpredictable without the key, like a random token.
+ * @param key - the HMAC key (successorKey).
+ * @param presented - the refresh token being rotated.
+ * @returns the successor token, 43 base64url characters.
  */
 export function successorRefreshToken(key: Buffer, presented: string): string {
   return createHmac('sha256', key).update(presented).digest('base64url');

@@ -12,7 +12,7 @@ export interface LoginAttempt {
 
 /** Per-account and per-IP failure counting and lockout, shared by every instance (PostgreSQL). */
 export interface LoginThrottle {
-  /** Throws AppError `account_locked` (with a Retry-After header) when the attempt must not proceed. */
+  /** Throws AppError `account_locked` (carrying retryAfterSeconds) when the attempt must not proceed. */
   assertAllowed(attempt: LoginAttempt): Promise<void>;
   recordFailure(attempt: LoginAttempt & { userId?: string }): Promise<void>;
   recordSuccess(attempt: LoginAttempt & { userId: string }): Promise<void>;

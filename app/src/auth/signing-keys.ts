@@ -27,7 +27,11 @@ export interface KeySet {
   jwksDocument: { body: Buffer; etag: string };
 }
 
-/** Builds a key set from a validated JWK set (see config/jwk-set.ts). */
+/**
+ * Builds a key set from a validated JWK set (see config/jwk-set.ts).
+ * @param set - a validated JWK set with one `current` key.
+ * @returns the signing key (the `current` one) and the verification keys by kid.
+ */
 export function createKeySet(set: SigningJwkSet): KeySet {
   const current = set.keys.find((key) => key.status === 'current');
   if (!current) throw new TypeError('a signing key set needs exactly one current key');
@@ -47,7 +51,12 @@ export function createKeySet(set: SigningJwkSet): KeySet {
   };
 }
 
-/** Generates one ES256 private JWK with the given state. Used by the ops CLI and for ephemeral dev keys. */
+/**
+ * Generates one ES256 private JWK with the given state. Used by the ops CLI and for ephemeral dev keys.
+ * @param status - `current`, `next` or `previous`.
+ * @param kid - the key id; a random UUID by default.
+ * @returns an EC P-256 private JWK (RFC 7517/7518) with `kid`, `alg: ES256`, `use: sig` and `status`.
+ */
 export function generateSigningJwk(status: SigningKeyState, kid: string = randomUUID()): SigningJwk {
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const jwk = privateKey.export({ format: 'jwk' });
@@ -55,7 +64,10 @@ export function generateSigningJwk(status: SigningKeyState, kid: string = random
   return { kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig', kid, x: jwk.x, y: jwk.y, d: jwk.d, status };
 }
 
-/** A single-key set that lives as long as the process: development and tests only. */
+/**
+ * A single-key set that lives as long as the process: development and tests only.
+ * @returns a JWK set with one new `current` ES256 key.
+ */
 export function generateEphemeralKeySet(): SigningJwkSet {
   return { keys: [generateSigningJwk('current', `ephemeral-${randomUUID()}`)] };
 }

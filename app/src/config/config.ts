@@ -174,6 +174,8 @@ export type Config = ReturnType<typeof build>;
 /**
  * Builds the configuration from an environment object.
  * @throws ConfigError listing every invalid or missing variable.
+ * @param env - the environment variables (processEnv() in production, a literal object in tests).
+ * @returns the validated configuration; durations in seconds, argon2 memory in KiB.
  */
 export function loadConfig(env: Env): Config {
   const { values, problems } = parseValues(env);

@@ -47,7 +47,11 @@ export const signingJwkSetSchema = z
 
 export type SigningJwkSet = z.infer<typeof signingJwkSetSchema>;
 
-/** Parses the JSON text of a signing key set; the issues never contain key material. */
+/**
+ * Parses the JSON text of a signing key set; the issues never contain key material.
+ * @param text - the JSON of JWT_SIGNING_KEYS (RFC 7517 JWK set of ES256 private keys, each with a `status`).
+ * @returns `{ok: true, value}` or `{ok: false, problems}` (no key material in the problems).
+ */
 export function parseSigningJwkSet(text: string): { ok: true; value: SigningJwkSet } | { ok: false; problems: string[] } {
   let json: unknown;
   try {

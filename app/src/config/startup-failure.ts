@@ -1,6 +1,6 @@
 // A start-up failure after the configuration was validated (TLS, connection, migration, listen), explained
 // as the setting a user can change. main.ts prints the result as one JSON line instead of a stack trace.
-import { SettingError } from '../store/db.ts';
+import { SettingError } from './setting-error.ts';
 import type { Config } from './config.ts';
 
 export interface StartupFailure {

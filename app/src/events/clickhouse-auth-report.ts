@@ -22,7 +22,11 @@ export interface AuthReport {
   sections: Record<AuthReportSection, AuthReportRow[]>;
 }
 
-/** Splits the SQL file into its `-- name:` sections. */
+/**
+ * Splits the SQL file into its `-- name:` sections.
+ * @param text - the text of auth-report.sql.
+ * @returns the SQL of each section by name.
+ */
 export function parseAuthReportSql(text: string): Map<string, string> {
   const queries = new Map<string, string>();
   for (const chunk of text.split(/^-- name:\s*/m).slice(1)) {
@@ -35,6 +39,11 @@ export function parseAuthReportSql(text: string): Map<string, string> {
 /**
  * Replaces `{from:DateTime}`, `{to:DateTime}` and `{limit:UInt32}` with literals. The 18.16 server
  * has no query parameters; the values are numbers we produce, so no text from the caller reaches SQL.
+ * @param sql - a section's SQL.
+ * @param window - `[from, to)`, in UTC.
+ * @param limit - rows per table.
+ * @returns the SQL with literals.
+ * @throws TypeError when the limit is not a positive integer or the SQL has an unknown placeholder.
  */
 export function bindAuthReportQuery(sql: string, window: AuthReportWindow, limit: number): string {
   if (!Number.isInteger(limit) || limit < 1) throw new TypeError(`limit must be a positive integer, got ${limit}`);
@@ -57,7 +66,13 @@ function normaliseRow(row: Record<string, unknown>): AuthReportRow {
   return Object.fromEntries(Object.entries(row).map(([key, value]) => [key, NUMERIC_COLUMNS.has(key) ? Number(value) : String(value)]));
 }
 
-/** Runs every section for the window; `[from, to)`, in UTC. */
+/**
+ * Runs every section for the window; `[from, to)`, in UTC.
+ * @param client - the ClickHouse client.
+ * @param window - `[from, to)`, in UTC.
+ * @returns each section's rows.
+ * @throws TypeError when the window is empty; the client's error when ClickHouse fails.
+ */
 export async function runAuthReport(client: ClickHouseClient, window: AuthReportWindow, { limit = 10, sqlPath = AUTH_REPORT_SQL } = {}): Promise<AuthReport> {
   if (!(window.from < window.to)) throw new TypeError('the report window must have from < to');
   const queries = parseAuthReportSql(await readFile(sqlPath, 'utf8'));
@@ -90,7 +105,11 @@ function table(rows: AuthReportRow[]): string[] {
   return [line(columns), ...rows.map((row) => line(columns.map((column) => cell(row, column))))];
 }
 
-/** Readable text: a header, then one table per section. */
+/**
+ * Readable text: a header, then one table per section.
+ * @param report - the report.
+ * @returns the text.
+ */
 export function formatAuthReport(report: AuthReport): string {
   const lines = [`Auth report for ${report.from} to ${report.to} (UTC, events deduplicated by id)`];
   for (const section of AUTH_REPORT_SECTIONS) {

@@ -28,7 +28,11 @@ const INTRODUCED_IN: Record<ClickHouseCapability, readonly [number, number]> = {
   asyncInsert: [21, 11],
 };
 
-/** Parses `SELECT version()` output. Throws a TypeError for anything that is not `major.minor[...]`. */
+/**
+ * Parses `SELECT version()` output. Throws a TypeError for anything that is not `major.minor[...]`.
+ * @param raw - e.g. `18.16.1` or `24.8.4.13`.
+ * @returns major, minor and the raw text.
+ */
 export function parseClickHouseVersion(raw: string): ClickHouseVersion {
   const match = /^\s*(\d+)\.(\d+)(?:\.\d+)*/.exec(raw);
   if (!match) throw new TypeError(`unrecognised ClickHouse version: ${JSON.stringify(raw)}`);
@@ -39,7 +43,12 @@ function atLeast(version: ClickHouseVersion, [major, minor]: readonly [number, n
   return version.major > major || (version.major === major && version.minor >= minor);
 }
 
-/** The feature set of a server version; pure, so it can be tested with version strings. */
+/**
+ * The feature set of a server version; pure, so it can be tested with version strings.
+ * @param raw - the server version.
+ * @returns whether it has TTL and async_insert.
+ * @throws TypeError when the version is not `major.minor[...]`.
+ */
 export function capabilitiesFor(raw: string): ClickHouseCapabilities {
   const version = parseClickHouseVersion(raw);
   return {
@@ -49,7 +58,12 @@ export function capabilitiesFor(raw: string): ClickHouseCapabilities {
   };
 }
 
-/** Asks the server for its version and derives its capabilities. */
+/**
+ * Asks the server for its version and derives its capabilities.
+ * @param client - the client.
+ * @returns the server's capabilities.
+ * @throws the client's error when ClickHouse does not answer.
+ */
 export async function detectClickHouseCapabilities(client: ClickHouseClient): Promise<ClickHouseCapabilities> {
   const result = await client.query({ query: 'SELECT version() AS version', format: 'JSONEachRow' });
   const rows = await result.json<{ version: string }>();

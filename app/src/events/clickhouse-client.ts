@@ -16,7 +16,11 @@ export interface ClickHouseClientOptions {
   keepAlive?: boolean;
 }
 
-/** Creates the client. Callers own it: `ping()` for readiness, `close()` once at shutdown. */
+/**
+ * Creates the client. Callers own it: `ping()` for readiness, `close()` once at shutdown.
+ * @param options - URL, user, password, database and request timeout (ms).
+ * @returns the @clickhouse/client client.
+ */
 export function createClickHouseClient(options: ClickHouseClientOptions): ClickHouseClient {
   return createClient({
     url: options.url,

@@ -31,7 +31,11 @@ function truncate(value: string | undefined, max: number): string {
   return Array.from(value).slice(0, max).join('');
 }
 
-/** The row for one event, with free-text fields bounded. */
+/**
+ * The row for one event, with free-text fields bounded.
+ * @param event - the auth event.
+ * @returns the `auth_events` row (time in seconds, user agent and reason truncated).
+ */
 export function toAuthEventRow(event: AuthEvent): AuthEventRow {
   const time = Math.max(0, Math.floor(event.time));
   return {

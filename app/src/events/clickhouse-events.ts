@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/index.ts';
+import { exponentialBackoff } from '../shared/backoff.ts';
 import type { AuthEvent, EventSink } from './auth-event.ts';
 import { createClickHouseClient } from './clickhouse-client.ts';
 import { migrateClickHouse, type ClickHouseMigrationResult } from './clickhouse-migrations.ts';
@@ -32,7 +33,12 @@ export interface ClickHouseEvents extends EventSink {
   migrateInBackground(): Promise<ClickHouseMigrationResult | undefined>;
 }
 
-/** Builds client and sink from config; undefined when CLICKHOUSE_URL is not set. */
+/**
+ * Builds client and sink from config; undefined when CLICKHOUSE_URL is not set.
+ * @param config - the configuration.
+ * @param options - logger, registry and retry delays (ms).
+ * @returns the client, sink, readiness ping and background migration, or undefined.
+ */
 export function createClickHouseEvents(config: Config, options: ClickHouseEventsOptions): ClickHouseEvents | undefined {
   const settings = config.clickhouse;
   if (!settings) return undefined;
@@ -72,7 +78,7 @@ export function createClickHouseEvents(config: Config, options: ClickHouseEvents
           logger.error({ err: error }, 'ClickHouse migrations refused; auth events queue until fixed');
           return undefined;
         }
-        const delay = Math.min(maxDelayMs, initialDelayMs * 2 ** Math.min(attempt - 1, 20));
+        const delay = exponentialBackoff(attempt, initialDelayMs, maxDelayMs);
         logger.warn({ err: error, attempt, retryInMs: delay }, 'ClickHouse migrations failed; events queue meanwhile');
         await sleep(delay, undefined, { signal: stopped.signal }).catch(() => undefined);
       }
@@ -111,7 +117,13 @@ function isUnknownDatabase(error: unknown): boolean {
   return code === '81' || /\bCode: 81\b/.test(String(message ?? ''));
 }
 
-/** `npm run migrate`: applies ClickHouse migrations once with its own client; undefined when not configured. */
+/**
+ * `npm run migrate`: applies ClickHouse migrations once with its own client; undefined when not configured.
+ * @param config - the configuration.
+ * @param logger - where applied migrations are logged.
+ * @returns the migration result, or undefined when CLICKHOUSE_URL is not set.
+ * @throws ClickHouseMigrationError `migration_changed`, or the client's error.
+ */
 export async function migrateClickHouseFromConfig(config: Config, logger: Pick<Logger, 'info'>): Promise<ClickHouseMigrationResult | undefined> {
   const settings = config.clickhouse;
   if (!settings) return undefined;

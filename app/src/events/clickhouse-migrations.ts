@@ -6,17 +6,15 @@
 // A migration may start with `-- requires: ttl` (or async_insert): it is applied only when the server
 // has that capability, otherwise it stays pending and is retried at the next start, so upgrading the
 // server later picks it up. Applied migrations are checksummed; editing one is an error.
-import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Logger } from 'pino';
+import { migrationChecksum, parseMigrationFileName, pendingMigrations, readMigrationFiles } from '../shared/migration-files.ts';
 import { detectClickHouseCapabilities, type ClickHouseCapabilities, type ClickHouseCapability } from './clickhouse-capabilities.ts';
 
 export const CLICKHOUSE_MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/clickhouse/', import.meta.url));
 
 const REQUIREMENTS: Record<string, ClickHouseCapability> = { ttl: 'ttl', async_insert: 'asyncInsert' };
-const FILE_NAME = /^(\d{4})_([a-z0-9_]+)\.sql$/;
 
 export interface ClickHouseMigration {
   version: string;
@@ -48,10 +46,15 @@ function isCommentOnly(chunk: string): boolean {
   return chunk.split('\n').every((line) => line.trim() === '' || line.trim().startsWith('--'));
 }
 
-/** Parses one migration file's text; exported for tests. */
+/**
+ * Parses one migration file's text; exported for tests.
+ * @param fileName - `NNNN_name.sql`.
+ * @param text - the file's SQL, with optional `-- requires:` headers.
+ * @returns version, name, checksum, statements and requirements.
+ * @throws TypeError for a bad file name, an unknown requirement or a file without a statement.
+ */
 export function parseClickHouseMigration(fileName: string, text: string): ClickHouseMigration {
-  const match = FILE_NAME.exec(fileName);
-  if (!match) throw new TypeError(`ClickHouse migration file name must look like 0001_name.sql: ${fileName}`);
+  const { version, name } = parseMigrationFileName(fileName);
   const requires: ClickHouseCapability[] = [];
   for (const line of text.split('\n')) {
     const header = /^--\s*requires:\s*(.+)$/.exec(line.trim());
@@ -66,41 +69,44 @@ export function parseClickHouseMigration(fileName: string, text: string): ClickH
   const statements = text.split(/;\s*$/m).map((chunk) => chunk.trim()).filter((chunk) => !isCommentOnly(chunk));
   if (statements.length === 0) throw new TypeError(`${fileName}: no SQL statement`);
   return {
-    version: match[1] as string,
-    name: match[2] as string,
-    checksum: createHash('sha256').update(text).digest('hex'),
+    version,
+    name,
+    checksum: migrationChecksum(text),
     statements,
     requires,
   };
 }
 
-/** Reads every migration in `dir`, ordered by version. */
+/**
+ * Reads every migration in `dir`, ordered by version.
+ * @param dir - the folder; app/migrations/clickhouse by default.
+ * @returns the migrations.
+ * @throws TypeError for a bad file name or a duplicate version.
+ */
 export async function loadClickHouseMigrations(dir = CLICKHOUSE_MIGRATIONS_DIR): Promise<ClickHouseMigration[]> {
-  const files = (await readdir(dir)).filter((file) => file.endsWith('.sql')).sort();
-  const migrations = await Promise.all(files.map(async (file) => parseClickHouseMigration(file, await readFile(`${dir}/${file}`, 'utf8'))));
-  const versions = new Set<string>();
-  for (const migration of migrations) {
-    if (versions.has(migration.version)) throw new TypeError(`duplicate ClickHouse migration version ${migration.version}`);
-    versions.add(migration.version);
-  }
-  return migrations;
+  return (await readMigrationFiles(dir)).map((file) => parseClickHouseMigration(file.fileName, file.text));
 }
 
-/** Decides what to apply given what is recorded and what the server can do. Pure, for tests. */
+/**
+ * Decides what to apply given what is recorded and what the server can do. Pure, for tests.
+ * @param migrations - every migration, in order.
+ * @param applied - the recorded checksum of each applied version.
+ * @param capabilities - what the server can do.
+ * @returns the migrations to apply and those waiting for a capability.
+ * @throws ClickHouseMigrationError `migration_changed` when an applied migration was edited.
+ */
 export function planClickHouseMigrations(
   migrations: readonly ClickHouseMigration[],
   applied: ReadonlyMap<string, string>,
   capabilities: ClickHouseCapabilities,
 ): ClickHouseMigrationPlan {
   const plan: ClickHouseMigrationPlan = { apply: [], skipped: [] };
-  for (const migration of migrations) {
-    const recorded = applied.get(migration.version);
-    if (recorded !== undefined) {
-      if (recorded !== migration.checksum) {
-        throw new ClickHouseMigrationError('migration_changed', `ClickHouse migration ${migration.version}_${migration.name} changed after it was applied; add a new migration instead`);
-      }
-      continue;
-    }
+  const pending = pendingMigrations(
+    migrations,
+    applied,
+    (migration) => new ClickHouseMigrationError('migration_changed', `ClickHouse migration ${migration.version}_${migration.name} changed after it was applied; add a new migration instead`),
+  );
+  for (const migration of pending) {
     const missing = migration.requires.filter((capability) => !capabilities[capability]);
     if (missing.length > 0) plan.skipped.push({ version: migration.version, name: migration.name, missing });
     else plan.apply.push(migration);
@@ -130,7 +136,12 @@ export interface MigrateClickHouseOptions {
   logger?: Pick<Logger, 'info'>;
 }
 
-/** Applies pending migrations to the client's database. */
+/**
+ * Applies pending migrations to the client's database.
+ * @param options - the client, the folder, optional capabilities and a logger.
+ * @returns what was applied and skipped, and the server version.
+ * @throws ClickHouseMigrationError `migration_changed`, or the client's error.
+ */
 export async function migrateClickHouse(options: MigrateClickHouseOptions): Promise<ClickHouseMigrationResult> {
   const { client, logger } = options;
   const capabilities = options.capabilities ?? (await detectClickHouseCapabilities(client));

@@ -13,7 +13,11 @@ export interface ClickHouseSinkMetrics {
   batchSize: Histogram;
 }
 
-/** Creates and registers the sink's metrics. Each registry can hold one sink's set. */
+/**
+ * Creates and registers the sink's metrics. Each registry can hold one sink's set.
+ * @param registry - the Prometheus registry.
+ * @returns the sink's counters, gauges and histograms.
+ */
 export function createClickHouseSinkMetrics(registry: Registry): ClickHouseSinkMetrics {
   const registers = [registry];
   return {

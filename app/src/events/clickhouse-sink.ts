@@ -13,12 +13,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { regexes } from 'zod';
+import { equalJitterBackoffMs } from '../shared/backoff.ts';
 import type { AuthEvent, EventSink } from './auth-event.ts';
 import { detectClickHouseCapabilities, type ClickHouseCapabilities } from './clickhouse-capabilities.ts';
 import { toAuthEventRow, type AuthEventRow } from './clickhouse-event-row.ts';
 import { createClickHouseSinkMetrics, type ClickHouseSinkMetrics, type DropReason } from './clickhouse-sink-metrics.ts';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface ClickHouseSinkOptions {
   client: ClickHouseClient;
@@ -44,6 +45,9 @@ export interface ClickHouseSinkOptions {
  * Settings for each insert. async_insert with wait_for_async_insert keeps the acknowledgement (and so
  * at-least-once delivery) while letting a newer server merge small inserts; 18.16 rejects the setting
  * name outright, so it is sent only when the detected server has it.
+ * @param asyncInsertRequested - CLICKHOUSE_ASYNC_INSERT.
+ * @param capabilities - the detected server capabilities, undefined before detection.
+ * @returns the ClickHouse settings of each insert.
  */
 export function insertSettingsFor(asyncInsertRequested: boolean, capabilities: ClickHouseCapabilities | undefined): ClickHouseSettings {
   if (!asyncInsertRequested || !capabilities?.asyncInsert) return {};
@@ -107,7 +111,7 @@ export class ClickHouseSink implements EventSink {
   emit(event: AuthEvent): void {
     try {
       if (this.closed) return this.drop('shutdown', 1);
-      if (typeof event?.id !== 'string' || !UUID.test(event.id) || !Number.isFinite(event.time)) return this.drop('invalid', 1);
+      if (typeof event?.id !== 'string' || !regexes.guid.test(event.id) || !Number.isFinite(event.time)) return this.drop('invalid', 1);
       const row = toAuthEventRow(event);
       if (this.depth >= this.capacity) {
         this.drop('queue_full', 1);
@@ -211,8 +215,7 @@ export class ClickHouseSink implements EventSink {
 
   /** Exponential backoff with equal jitter: half the step fixed, half random, so retries spread out. */
   backoffDelayMs(failures: number): number {
-    const step = Math.min(this.maxDelayMs, this.initialDelayMs * 2 ** Math.min(failures - 1, 30));
-    return Math.round(step / 2 + this.random() * (step / 2));
+    return equalJitterBackoffMs(failures, this.initialDelayMs, this.maxDelayMs, this.random);
   }
 
   private scheduleRetry(): void {

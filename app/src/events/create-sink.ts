@@ -12,7 +12,13 @@ export interface EventSinkChoice {
   clickhouse?: ClickHouseEvents;
 }
 
-/** ClickHouse when CLICKHOUSE_URL is set; otherwise the log, with a warning that events are not stored. */
+/**
+ * ClickHouse when CLICKHOUSE_URL is set; otherwise the log, with a warning that events are not stored.
+ * @param config - the configuration.
+ * @param logger - the logger.
+ * @param registry - the Prometheus registry.
+ * @returns the sink, and the ClickHouse parts when configured.
+ */
 export function createEventSink(config: Config, logger: Logger, registry: Registry): EventSinkChoice {
   const clickhouse = createClickHouseEvents(config, { logger, registry });
   if (clickhouse) return { sink: clickhouse, clickhouse };

@@ -16,6 +16,12 @@ export interface EventEmitterOptions {
   onError?: (error: unknown) => void;
 }
 
+/**
+ * Builds the emitter the auth flows call: it stamps each event with an id (UUID), the time from the clock
+ * (milliseconds), the service version and environment, and hands it to the sink without waiting.
+ * @param options - the sink, clock, service version, environment and an `onError` for events the sink refused.
+ * @returns the emitter; `emit` never throws into the caller.
+ */
 export function createEventEmitter(options: EventEmitterOptions): AuthEventEmitter {
   return {
     emit(input) {

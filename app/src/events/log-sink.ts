@@ -3,6 +3,11 @@
 import type { Logger } from 'pino';
 import type { EventSink } from './auth-event.ts';
 
+/**
+ * The sink used without ClickHouse: each event becomes one log line (`auth event`).
+ * @param logger - the logger.
+ * @returns the sink.
+ */
 export function createLogSink(logger: Logger): EventSink {
   const log = logger.child({ component: 'auth-events' });
   return {

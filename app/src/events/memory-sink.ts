@@ -6,6 +6,10 @@ export interface MemorySink extends EventSink {
   closed: boolean;
 }
 
+/**
+ * A sink that keeps events in memory, for tests.
+ * @returns the sink, with `events`.
+ */
 export function createMemorySink(): MemorySink {
   const sink: MemorySink = {
     events: [],

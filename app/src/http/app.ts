@@ -1,21 +1,16 @@
 // createApp builds the Koa application from its dependencies without listening, so tests and main.ts
 // assemble the same thing. The middleware order below is the request's path through the service.
-import { databaseTransientErrors } from '../observability/metrics.ts';
 import Koa, { type Middleware } from 'koa';
 import Router from 'koa-router';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { createAuthService } from '../auth/auth-service.ts';
-import { createPasswordHasher, type PasswordHasher } from '../auth/passwords.ts';
-import type { BreachedPasswordCheck, LoginThrottle } from '../auth/seams.ts';
+import type { AuthService } from '../auth/auth-service.ts';
 import type { KeySet } from '../auth/signing-keys.ts';
 import type { Config } from '../config/index.ts';
-import type { AuthEventEmitter } from '../events/emitter.ts';
-import { createMetrics } from '../observability/metrics.ts';
-import type { Sql } from '../store/db.ts';
+import { createMetrics, type Metrics } from '../observability/metrics.ts';
 import type { AppState } from './context.ts';
 import { clientIp, forwardedClientIp, type ClientIpResolver } from './middleware/client-ip.ts';
-import { errorHandler, notFound } from './middleware/error-handler.ts';
+import { errorHandler, notFound, type TransientFailure } from './middleware/error-handler.ts';
 import { observe } from './middleware/observe.ts';
 import { requestId } from './middleware/request-id.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
@@ -28,18 +23,14 @@ import { userRoutes } from './routes/users.ts';
 
 export interface AppDeps {
   config: Config;
-  sql: Sql;
+  /** The auth flows the routes call (built by app/src/composition.ts). */
+  auth: AuthService;
   keys: KeySet;
-  clock: { now(): number };
-  events: AuthEventEmitter;
   logger: Logger;
   registry: Registry;
+  /** The registry's metrics, when already created (a registry takes each metric once). */
+  metrics?: Metrics;
   readiness: Readiness;
-  /** Defaults to argon2id with the configured parameters, timed into the registry. */
-  passwords?: PasswordHasher;
-  /** Issue 8 seams: breached-password screening, login lockout, client IP and extra middleware. */
-  breachedPasswords?: BreachedPasswordCheck;
-  loginThrottle?: LoginThrottle;
   clientIp?: ClientIpResolver;
   /** Runs after the client IP is known and before routing. */
   middleware?: Middleware<AppState>[];
@@ -49,6 +40,8 @@ export interface AppDeps {
    * accepts). Called once per route at start-up.
    */
   routeMiddleware?: (route: RouteSpec) => Middleware<AppState>[];
+  /** Classifies a failure as transient (503 with Retry-After); without it every unknown error is a 500. */
+  transientFailure?: (error: unknown) => TransientFailure | undefined;
 }
 
 export interface App {
@@ -59,16 +52,14 @@ export interface App {
   servedRoutes(): string[];
 }
 
+/**
+ * Builds the Koa application (without listening) around the services it routes to.
+ * @param deps - config, the auth service, signing keys, logger, metrics registry, readiness checks and seams.
+ * @returns the Koa app, its routes, its OpenAPI document and the served routes.
+ */
 export function createApp(deps: AppDeps): App {
-  const metrics = createMetrics(deps.registry);
-  const passwords =
-    deps.passwords ??
-    createPasswordHasher(deps.config.argon2, { observe: (operation, seconds) => metrics.argon2Duration.observe({ operation }, seconds) });
-  const auth = createAuthService({
-    ...deps,
-    passwords,
-    onDatabaseRetry: (kind) => databaseTransientErrors(deps.registry).inc({ kind, outcome: 'retried' }),
-  });
+  const metrics = deps.metrics ?? createMetrics(deps.registry);
+  const { auth } = deps;
 
   let openapi: Record<string, unknown> = {};
   const routes: RouteSpec[] = [
@@ -90,7 +81,12 @@ export function createApp(deps: AppDeps): App {
   koa.use(requestId(deps.logger));
   koa.use(securityHeaders());
   koa.use(observe(metrics, deps.logger));
-  koa.use(errorHandler({ onTransientDatabaseFailure: (kind) => metrics.databaseTransientErrors.inc({ kind, outcome: 'unavailable' }) }));
+  koa.use(
+    errorHandler({
+      transientFailure: deps.transientFailure,
+      onTransientFailure: ({ kind }) => metrics.databaseTransientErrors.inc({ kind, outcome: 'unavailable' }),
+    }),
+  );
   koa.use(clientIp(deps.clientIp ?? forwardedClientIp(deps.config.security.trustedProxyHops)));
   for (const middleware of deps.middleware ?? []) koa.use(middleware);
   koa.use(notFound());

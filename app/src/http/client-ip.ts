@@ -10,7 +10,11 @@ import { isIP } from 'node:net';
 
 const IPV4_MAPPED_PREFIX = '::ffff:';
 
-/** Canonical form used as a bucket and lockout key: IPv4-mapped IPv6 becomes plain IPv4, IPv6 lower case. */
+/**
+ * Canonical form used as a bucket and lockout key: IPv4-mapped IPv6 becomes plain IPv4, IPv6 lower case.
+ * @param address - an IPv4 or IPv6 address as written in a header or by the socket.
+ * @returns the canonical address, or undefined when it is not an IP.
+ */
 export function normalizeIp(address: string): string | undefined {
   const trimmed = address.trim();
   if (isIP(trimmed) === 0) return undefined;
@@ -26,6 +30,11 @@ export function normalizeIp(address: string): string | undefined {
  * Picks the client IP from X-Forwarded-For (one header or several, joined with commas) and the socket
  * address. With `trustedProxyHops` = 0 the header is ignored. When the header is missing, shorter than the
  * number of hops, or holds something that is not an IP at the trusted position, the socket address is used.
+ * @param forwardedFor - the X-Forwarded-For header value(s).
+ * @param socketAddress - the TCP peer address.
+ * @param trustedProxyHops - TRUSTED_PROXY_HOPS: how many proxies in front of the service append to the header.
+ * @returns the client IP, normalised; `unknown` when neither source gives one.
+ * @throws TypeError when `trustedProxyHops` is not a non-negative integer.
  */
 export function resolveClientIp(
   forwardedFor: string | string[] | undefined,

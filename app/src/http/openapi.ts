@@ -37,6 +37,12 @@ export interface OpenApiInfo {
   version: string;
 }
 
+/**
+ * Builds the OpenAPI 3.1 document from the routes themselves, so the description cannot drift from what is served.
+ * @param routes - every route the router serves.
+ * @param info - title and version.
+ * @returns the document, as JSON-ready data.
+ */
 export function buildOpenApi(routes: readonly RouteSpec[], info: OpenApiInfo): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {

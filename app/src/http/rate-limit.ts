@@ -5,7 +5,7 @@
 // App Runner's own throttling plus WAF rate-based rules, and the account lockout in PostgreSQL is
 // the exact, cross-instance defence for passwords.
 import type { Middleware } from 'koa';
-import { AppError } from './errors.ts';
+import { AppError } from '../errors.ts';
 
 export interface TokenBucketOptions {
   /** Sustained refill rate. */
@@ -78,13 +78,15 @@ export class TokenBucketLimiter {
  * Koa middleware: one token per request from `ctx.state.clientIp` (set by the client-ip middleware),
  * or 429 `rate_limited` with Retry-After. Give each endpoint group its own limiter so that, say,
  * refreshes cannot starve logins.
+ * @param limiter - the token bucket of one endpoint group.
+ * @returns the middleware.
  */
 export function rateLimit(limiter: TokenBucketLimiter): Middleware {
   return async (ctx, next) => {
     const key = typeof ctx.state.clientIp === 'string' ? ctx.state.clientIp : 'unknown';
     const result = limiter.take(key);
     if (!result.allowed) {
-      throw new AppError('rate_limited', { headers: { 'Retry-After': String(result.retryAfterSeconds) } });
+      throw new AppError('rate_limited', { retryAfterSeconds: result.retryAfterSeconds });
     }
     await next();
   };
@@ -112,6 +114,8 @@ export interface RateLimitedRoute {
  * Issue 14: the bucket is chosen by the route the router matched, never by the request's spelling of
  * the path. Looking up the raw path once let `POST /v1/sessions/` (or any other spelling the router
  * accepts) reach the login handler without ever being limited.
+ * @param options - sustained rate per minute, burst, and the clock (milliseconds).
+ * @returns for each route, its middleware.
  */
 export function credentialRateLimit(options: CredentialRateLimitOptions): (route: RateLimitedRoute) => Middleware[] {
   const limiters = new Map<string, Middleware>(

@@ -2,7 +2,7 @@
 // handler, validates the body and documents the operation in OpenAPI.
 import type { z } from 'zod';
 import type { AppContext } from './context.ts';
-import { AppError } from './errors.ts';
+import { AppError } from '../errors.ts';
 import { readJsonBody } from './json-body.ts';
 import { describeIssues } from './schemas.ts';
 import type { RequestContext } from '../auth/seams.ts';
@@ -32,12 +32,21 @@ export interface RouteSpec<Body extends z.ZodType | undefined = z.ZodType | unde
   handler: (ctx: AppContext, body: Body extends z.ZodType ? z.output<Body> : undefined) => Promise<void> | void;
 }
 
-/** Declares a route; typed so the handler receives the parsed body. */
+/**
+ * Declares a route; typed so the handler receives the parsed body.
+ * @param spec - method, path, OpenAPI metadata, body schema and handler.
+ * @returns the route, as the router and the OpenAPI builder take it.
+ */
 export function defineRoute<Body extends z.ZodType | undefined = undefined>(spec: RouteSpec<Body>): RouteSpec {
   return spec as unknown as RouteSpec;
 }
 
-/** The Koa handler for a route: parses and validates the body, then runs the route's handler. */
+/**
+ * The Koa handler for a route: parses and validates the body, then runs the route's handler.
+ * @param spec - the route.
+ * @returns the Koa handler.
+ * @throws AppError `invalid_request` when the body does not match the route's schema.
+ */
 export function routeHandler(spec: RouteSpec) {
   return async (ctx: AppContext) => {
     let body: unknown;
@@ -50,14 +59,22 @@ export function routeHandler(spec: RouteSpec) {
   };
 }
 
-/** The bearer token of the request. @throws AppError `invalid_token` when absent or malformed. */
+/**
+ * The bearer token of the request. @throws AppError `invalid_token` when absent or malformed.
+ * @param ctx - the request context.
+ * @returns the token of `Authorization: Bearer` (RFC 6750 §2.1).
+ */
 export function bearerToken(ctx: AppContext): string {
   const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(ctx.get('Authorization'));
-  if (!match?.[1]) throw new AppError('invalid_token', { message: 'A Bearer access token is required.', headers: { 'WWW-Authenticate': 'Bearer' } });
+  if (!match?.[1]) throw new AppError('invalid_token', { message: 'A Bearer access token is required.', challenge: { scheme: 'Bearer' } });
   return match[1];
 }
 
-/** Who is asking, for events and throttling. */
+/**
+ * Who is asking, for events and throttling.
+ * @param ctx - the request context.
+ * @returns client IP, User-Agent (at most 256 characters) and request id.
+ */
 export function requestContext(ctx: AppContext): RequestContext {
   const userAgent = ctx.get('User-Agent');
   return { clientIp: ctx.state.clientIp, userAgent: userAgent ? userAgent.slice(0, 256) : undefined, requestId: ctx.state.requestId };

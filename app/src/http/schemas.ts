@@ -1,7 +1,7 @@
 // Request and response schemas. The request schemas validate bodies at run time, and all of them are
 // converted to JSON Schema for /openapi.json, so the documentation cannot drift from the behaviour.
 import { z } from 'zod';
-import { ERROR_CODES } from './errors.ts';
+import { ERROR_CODES } from '../errors.ts';
 
 // Passwords are bounded generously here; the real policy (12..128 after NFKC) answers `weak_password`.
 const password = z.string().min(1).max(1024);
@@ -77,7 +77,11 @@ export const jwksResponse = z.object({
 
 export const openApiResponse = z.object({ openapi: z.string(), info: z.object({}).loose(), paths: z.object({}).loose() }).loose();
 
-/** A human-readable summary of validation issues: field paths and expectations, never the values. */
+/**
+ * A human-readable summary of validation issues: field paths and expectations, never the values.
+ * @param error - the zod validation error.
+ * @returns one sentence listing each field path and what it expects.
+ */
 export function describeIssues(error: z.ZodError): string {
   return error.issues
     .slice(0, 5)

@@ -22,6 +22,11 @@ export interface LoggerOptions {
   destination?: DestinationStream;
 }
 
+/**
+ * The pino JSON logger, with secrets redacted (passwords, tokens, Authorization, cookies).
+ * @param options - level, service version, environment and an optional destination stream.
+ * @returns the logger.
+ */
 export function createLogger(options: LoggerOptions): Logger {
   return pino(
     {

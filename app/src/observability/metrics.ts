@@ -14,6 +14,8 @@ const DATABASE_TRANSIENT_ERRORS = 'database_transient_errors_total';
  * The counter of transient PostgreSQL failures (issue 14), by `kind` (serialization_failure, deadlock,
  * lock_timeout, connection) and `outcome`: `retried` (run again by the store) or `unavailable`
  * (answered 503). Shared by whoever asks on one registry, since both the stores and the app count.
+ * @param registry - the Prometheus registry.
+ * @returns the counter `database_transient_errors_total{kind,outcome}`, created on first use.
  */
 export function databaseTransientErrors(registry: Registry): Counter<'kind' | 'outcome'> {
   const existing = registry.getSingleMetric(DATABASE_TRANSIENT_ERRORS);
@@ -26,6 +28,11 @@ export function databaseTransientErrors(registry: Registry): Counter<'kind' | 'o
   });
 }
 
+/**
+ * Registers the HTTP and argon2 metrics (durations in seconds) on a registry; each registry takes one set.
+ * @param registry - the Prometheus registry.
+ * @returns the metrics.
+ */
 export function createMetrics(registry: Registry): Metrics {
   return {
     httpRequests: new Counter({

@@ -27,7 +27,13 @@ function instant(name: string, text: string): Date {
   return date;
 }
 
-/** Parses the command line into a window; `now` is injectable for tests. */
+/**
+ * Parses the command line into a window; `now` is injectable for tests.
+ * @param argv - the arguments after the command name.
+ * @param now - the current time.
+ * @returns the window and the row limit.
+ * @throws UsageError for an unknown option or a bad date or number.
+ */
 export function parseAuthReportArgs(argv: string[], now = new Date()): AuthReportArgs {
   let parsed;
   try {
@@ -56,7 +62,13 @@ export function parseAuthReportArgs(argv: string[], now = new Date()): AuthRepor
   return { from, to, limit, json: parsed.json === true };
 }
 
-/** Runs the report with the service's ClickHouse settings and returns the text to print. */
+/**
+ * Runs the report with the service's ClickHouse settings and returns the text to print.
+ * @param argv - the arguments.
+ * @param env - the environment (processEnv() by default).
+ * @returns the text to print and the report.
+ * @throws UsageError for bad arguments or when CLICKHOUSE_URL is not set; ConfigError for invalid configuration.
+ */
 export async function authReportCommand(argv: string[], env = processEnv()): Promise<{ output: string; report: AuthReport }> {
   const args = parseAuthReportArgs(argv);
   // Only the ClickHouse settings: the report reads nothing else (issue 18).

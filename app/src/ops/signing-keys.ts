@@ -18,15 +18,31 @@ export class RotationError extends Error {
   override name = 'RotationError';
 }
 
+/**
+ * A new JWT_SIGNING_KEYS set with one `current` ES256 key.
+ * @returns the set.
+ */
 export function generateKeySet(): SigningJwkSet {
   return { keys: [generateSigningJwk('current')] };
 }
 
+/**
+ * Rotation step 1: adds a `next` key, published in the JWKS before it signs.
+ * @param set - the current set.
+ * @returns the new set.
+ * @throws RotationError when the set already has a next key.
+ */
 export function addNextKey(set: SigningJwkSet): SigningJwkSet {
   if (set.keys.some((key) => key.status === 'next')) throw new RotationError('the set already has a next key: promote it first');
   return { keys: [...set.keys, generateSigningJwk('next')] };
 }
 
+/**
+ * Rotation step 2: `next` becomes `current`, `current` becomes `previous` (still verifies).
+ * @param set - the current set.
+ * @returns the new set.
+ * @throws RotationError without a next key, or while a previous key remains.
+ */
 export function promoteNextKey(set: SigningJwkSet): SigningJwkSet {
   if (!set.keys.some((key) => key.status === 'next')) throw new RotationError('the set has no next key: run add-next and deploy first');
   if (set.keys.some((key) => key.status === 'previous')) throw new RotationError('the set still has a previous key: retire it first');
@@ -35,11 +51,22 @@ export function promoteNextKey(set: SigningJwkSet): SigningJwkSet {
   };
 }
 
+/**
+ * Rotation step 3: drops `previous` keys, once every token they signed has expired.
+ * @param set - the current set.
+ * @returns the new set.
+ * @throws RotationError when there is no previous key.
+ */
 export function retirePreviousKeys(set: SigningJwkSet): SigningJwkSet {
   if (!set.keys.some((key) => key.status === 'previous')) throw new RotationError('the set has no previous key');
   return { keys: set.keys.filter((key) => key.status !== 'previous') };
 }
 
+/**
+ * One line per key: its kid and state.
+ * @param set - the set.
+ * @returns the lines.
+ */
 export function describeKeySet(set: SigningJwkSet): string {
   return set.keys.map((key) => `${key.kid} ${key.status}`).join('\n');
 }
@@ -50,7 +77,12 @@ function parse(text: string): SigningJwkSet {
   return parsed.value;
 }
 
-/** Runs one command; returns the exit code. Output goes through the given writers (tests pass their own). */
+/**
+ * Runs one command; returns the exit code. Output goes through the given writers (tests pass their own).
+ * @param args - the command and its arguments.
+ * @param io - stdin, stdout and stderr.
+ * @returns the exit code: 0 done, 1 when the step is refused or the input set is invalid, 2 for an unknown command.
+ */
 export function runSigningKeysCli(
   args: readonly string[],
   io: { stdin: () => string; stdout: (text: string) => void; stderr: (text: string) => void },

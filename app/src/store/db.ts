@@ -2,6 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import postgres from 'postgres';
+import { SettingError } from '../config/setting-error.ts';
+import { exponentialBackoff } from '../shared/backoff.ts';
 
 export type Sql = postgres.Sql;
 export type TransactionSql = postgres.TransactionSql;
@@ -17,14 +19,6 @@ export interface DatabaseOptions {
   /** Path of a PEM CA bundle for `verify-full` (DATABASE_SSL_ROOT_CERT); unset: node's built-in roots. */
   sslRootCert?: string | undefined;
   applicationName?: string;
-}
-
-/** A start-up problem that one setting explains; main.ts prints it as one line naming `setting`. */
-export class SettingError extends Error {
-  constructor(readonly setting: string, message: string) {
-    super(message);
-    this.name = 'SettingError';
-  }
 }
 
 export interface VerifyFullOptions {
@@ -48,6 +42,9 @@ export interface VerifyFullOptions {
  * a URL whose sslmode disagrees with DATABASE_SSL.
  * @param url the connection URL (one host), whose host name the certificate must name
  * @throws SettingError (setting DATABASE_SSL_ROOT_CERT) when the bundle cannot be read or holds no certificate.
+ * @param mode - DATABASE_SSL: `disable`, `require` or `verify-full` (undefined is `disable`).
+ * @param rootCertPath - DATABASE_SSL_ROOT_CERT, a PEM CA bundle path, for `verify-full`.
+ * @returns the postgres.js `ssl` option.
  */
 export function postgresSsl(mode: DatabaseSslMode | undefined, rootCertPath: string | undefined, url: string): false | 'require' | VerifyFullOptions {
   if (mode === undefined || mode === 'disable') return false;
@@ -65,7 +62,12 @@ export function postgresSsl(mode: DatabaseSslMode | undefined, rootCertPath: str
   return { ...verify, ca };
 }
 
-/** Creates a connection pool. Call `sql.end({ timeout })` once at shutdown. */
+/**
+ * Creates a connection pool. Call `sql.end({ timeout })` once at shutdown.
+ * @param options - URL, pool size (DATABASE_POOL_MAX), TLS mode and CA bundle, application name.
+ * @returns the postgres.js pool (idle timeout 60 s, connect timeout 5 s, reconnect backoff 50 ms doubling to 1 s).
+ * @throws SettingError (setting DATABASE_SSL_ROOT_CERT) when the CA bundle cannot be read or holds no certificate.
+ */
 export function createSql(options: DatabaseOptions): Sql {
   return postgres(options.url, {
     max: options.poolMax ?? 10,
@@ -80,13 +82,17 @@ export function createSql(options: DatabaseOptions): Sql {
     // seconds, by default (0.5 + random/2) * min(3^retries / 100, 20): after a few refused connects,
     // queued requests waited up to 77 s for their 503. Bounded here to 50 ms doubling up to 1 s, so a
     // request during an outage gets its 503 within a few seconds, and the pool still reconnects by itself.
-    backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
+    backoff: (retries: number) => exponentialBackoff(retries + 1, 0.05, 1),
     // A host that drops packets (not refusing) fails the connect after 5 s, not postgres.js's 30 s.
     connect_timeout: 5,
   });
 }
 
-/** True when PostgreSQL answers a trivial query; used by /readyz. */
+/**
+ * True when PostgreSQL answers a trivial query; used by /readyz.
+ * @param sql - the pool.
+ * @returns true when `select 1` answers, false on any error (never throws).
+ */
 export async function pingDatabase(sql: Sql): Promise<boolean> {
   try {
     await sql`select 1`;
@@ -99,7 +105,11 @@ export async function pingDatabase(sql: Sql): Promise<boolean> {
 /** The PostgreSQL unique-violation code. */
 export const UNIQUE_VIOLATION = '23505';
 
-/** The constraint (or unique index) that a unique violation hit, if that is what the error is. */
+/**
+ * The constraint (or unique index) that a unique violation hit, if that is what the error is.
+ * @param error - what an insert or update threw.
+ * @returns the constraint name of a unique violation (SQLSTATE 23505), else undefined.
+ */
 export function uniqueViolationConstraint(error: unknown): string | undefined {
   if (error instanceof postgres.PostgresError && error.code === UNIQUE_VIOLATION) return error.constraint_name;
   return undefined;

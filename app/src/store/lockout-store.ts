@@ -1,4 +1,5 @@
-// PostgreSQL side of the login lockout. The decision itself is a pure function (auth/lockout.ts); this
+// PostgreSQL side of the login lockout: implements the LockoutStore port of auth/lockout.ts
+// (structurally; composition.ts wires the two). The decision itself is a pure function there; this
 // module only makes it atomic: both rows of an attempt are locked, read, decided and written in one
 // transaction, so concurrent attempts on one account are serialised by the row locks.
 //
@@ -42,6 +43,12 @@ export interface LockoutStoreOptions {
   onRetry?: (failure: TransientDatabaseFailure) => void;
 }
 
+/**
+ * The PostgreSQL implementation of auth/lockout.ts's LockoutStore port (table `login_throttle`).
+ * @param sql - the pool.
+ * @param options - `onRetry`, called when a rolled-back transaction is run again.
+ * @returns the store.
+ */
 export function createLockoutStore(sql: Sql, options: LockoutStoreOptions = {}) {
   const retry = <T>(operation: () => Promise<T>) => withTransientRetry(operation, { onRetry: options.onRetry });
   return {
@@ -159,4 +166,4 @@ export function createLockoutStore(sql: Sql, options: LockoutStoreOptions = {}) 
   };
 }
 
-export type LockoutStore = ReturnType<typeof createLockoutStore>;
+export type PostgresLockoutStore = ReturnType<typeof createLockoutStore>;

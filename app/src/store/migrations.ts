@@ -1,9 +1,8 @@
 // Forward-only SQL migrations, applied in file-name order under a PostgreSQL advisory lock so that many
 // instances starting at once (an App Runner deploy) migrate exactly once and the rest wait.
-import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
+import { pendingMigrations, readMigrationFiles } from '../shared/migration-files.ts';
 import { postgresSsl, type DatabaseSslMode } from './db.ts';
 
 /** app/migrations/postgres, the same relative location from src/store and dist/store. */
@@ -11,7 +10,6 @@ export const POSTGRES_MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/p
 
 // Any constant works as long as nothing else in the database uses it; this one spells "auth" in ASCII.
 const MIGRATION_LOCK_KEY = 0x61757468;
-const FILE_NAME = /^(\d{4})_[a-z0-9_]+\.sql$/;
 
 export interface Migration {
   version: string;
@@ -24,18 +22,14 @@ export interface MigrationLogger {
   info(details: object, message: string): void;
 }
 
-/** Reads the numbered migration files; rejects duplicate numbers, which would make the order ambiguous. */
+/**
+ * Reads the numbered migration files (migration-files.ts).
+ * @param dir - the folder; app/migrations/postgres by default.
+ * @returns the migrations in version order; `name` is the file name.
+ * @throws TypeError for a file name that does not match NNNN_name.sql or a duplicate number, which would make the order ambiguous.
+ */
 export async function readMigrations(dir = POSTGRES_MIGRATIONS_DIR): Promise<Migration[]> {
-  const files = (await readdir(dir)).filter((file) => file.endsWith('.sql')).sort();
-  const migrations: Migration[] = [];
-  for (const file of files) {
-    const match = FILE_NAME.exec(file);
-    if (!match?.[1]) throw new Error(`migration file name ${file} does not match NNNN_name.sql`);
-    if (migrations.some((migration) => migration.version === match[1])) throw new Error(`duplicate migration number in ${file}`);
-    const sql = await readFile(`${dir}/${file}`, 'utf8');
-    migrations.push({ version: match[1], name: file, sql, checksum: createHash('sha256').update(sql).digest('hex') });
-  }
-  return migrations;
+  return (await readMigrationFiles(dir)).map((file) => ({ version: file.version, name: file.fileName, sql: file.text, checksum: file.checksum }));
 }
 
 export interface MigrateOptions {
@@ -47,7 +41,12 @@ export interface MigrateOptions {
   logger?: MigrationLogger;
 }
 
-/** Applies pending migrations and returns the names of those it applied. */
+/**
+ * Applies pending migrations and returns the names of those it applied.
+ * @param options - the owner URL, TLS mode, CA bundle, folder and logger.
+ * @returns the file names of the migrations applied.
+ * @throws Error when an applied migration changed, or PostgreSQL's error (the failing migration is rolled back).
+ */
 export async function migrate(options: MigrateOptions): Promise<string[]> {
   const migrations = await readMigrations(options.dir);
   // One dedicated connection: advisory locks belong to the session that took them.
@@ -68,15 +67,11 @@ export async function migrate(options: MigrateOptions): Promise<string[]> {
           checksum text not null,
           applied_at timestamptz not null default now()
         )`;
-      const rows = await sql<{ version: string; name: string; checksum: string }[]>`select version, name, checksum from schema_migrations`;
-      const done = new Map(rows.map((row) => [row.version, row]));
-      for (const migration of migrations) {
-        const previous = done.get(migration.version);
-        if (previous) {
-          // Editing an applied migration would silently diverge environments: refuse instead.
-          if (previous.checksum !== migration.checksum) throw new Error(`migration ${migration.name} changed after it was applied`);
-          continue;
-        }
+      const rows = await sql<{ version: string; checksum: string }[]>`select version, checksum from schema_migrations`;
+      const done = new Map(rows.map((row) => [row.version, row.checksum]));
+      // Editing an applied migration would silently diverge environments: refuse instead.
+      const pending = pendingMigrations(migrations, done, (migration) => new Error(`migration ${migration.name} changed after it was applied`));
+      for (const migration of pending) {
         await sql.begin(async (tx) => {
           await tx.unsafe(migration.sql);
           await tx`insert into schema_migrations (version, name, checksum) values (${migration.version}, ${migration.name}, ${migration.checksum})`;

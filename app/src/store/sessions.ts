@@ -47,6 +47,8 @@ const plusSeconds = (date: Date, seconds: number) => new Date(date.getTime() + s
  * `for share`: a change that already updated the row makes this wait and then re-check the new hash (no
  * row, no session), and a change that comes later waits for this insert and then revokes the session.
  * @returns the session, or undefined when the password version is no longer the verified one.
+ * @param sql - the pool or a transaction.
+ * @param input - the user, the password version verified at login, the SHA-256 of the first refresh token, and now with the idle and absolute lifetimes (seconds).
  */
 export async function createSession(
   sql: Queryable,
@@ -69,12 +71,24 @@ export async function createSession(
   return row && toSession(row);
 }
 
+/**
+ * Reads one session by id.
+ * @param sql - the pool or a transaction.
+ * @param id - the session id (UUID).
+ * @returns the session, or undefined when there is none.
+ */
 export async function findSession(sql: Queryable, id: string): Promise<SessionRow | undefined> {
   const [row] = await sql<SessionRecord[]>`
     select id, user_id, idle_expires_at, absolute_expires_at, revoked_at, revoked_reason from sessions where id = ${id}`;
   return row && toSession(row);
 }
 
+/**
+ * Whether a session may still be used: not revoked, and `now` before both its idle and its absolute expiry.
+ * @param session - the session row.
+ * @param now - the current time.
+ * @returns true while the session is active.
+ */
 export function isSessionActive(session: SessionRow, now: Date): boolean {
   return session.revokedAt === null && session.idleExpiresAt > now && session.absoluteExpiresAt > now;
 }
@@ -101,8 +115,11 @@ interface RotateRecord extends SessionRecord {
  * the caller returns that same successor (`nextTokenHash` must be derived from the presented token, see
  * auth/refresh-tokens.ts successorRefreshToken). `input.now` is raised to the session's last use under the
  * lock, so one session's times never go backwards.
+ * @param input - SHA-256 of the presented and of the successor token, now, the idle lifetime and the reuse interval (seconds).
  * @param input.nextTokenHash SHA-256 of the successor derived from the presented token.
  * @param input.reuseIntervalSeconds 0 turns the interval off (every second use is reuse).
+ * @param sql - the pool or a transaction.
+ * @returns `unknown`, `inactive`, `rotated` (with `graced` for a double send within the interval), or `reused` (with whether this call revoked the session).
  */
 export async function rotateRefreshToken(
   sql: Queryable,
@@ -124,7 +141,12 @@ export async function rotateRefreshToken(
   }
 }
 
-/** Revokes one session; returns false when it was already revoked. */
+/**
+ * Revokes one session; returns false when it was already revoked.
+ * @param sql - the pool or a transaction.
+ * @param input - the session id, the reason recorded and the time.
+ * @returns true when this call revoked it, false when it was already revoked.
+ */
 export async function revokeSession(sql: Queryable, input: { sessionId: string; reason: RevokeReason; now: Date }): Promise<boolean> {
   const rows = await sql`
     update sessions set revoked_at = ${input.now}, revoked_reason = ${input.reason}
@@ -132,7 +154,12 @@ export async function revokeSession(sql: Queryable, input: { sessionId: string; 
   return rows.length > 0;
 }
 
-/** Revokes every active session of a user except `keepSessionId`; returns the revoked ids. */
+/**
+ * Revokes every active session of a user except `keepSessionId`; returns the revoked ids.
+ * @param sql - the pool or a transaction.
+ * @param input - the user, the reason, the time and an optional session to keep.
+ * @returns the ids of the sessions revoked.
+ */
 export async function revokeUserSessions(
   sql: Queryable,
   input: { userId: string; reason: RevokeReason; now: Date; keepSessionId?: string },

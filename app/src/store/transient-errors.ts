@@ -49,6 +49,7 @@ const CONNECTION_CODES = new Set([
 /**
  * Classifies a thrown value.
  * @returns the kind of transient failure, or undefined when the error is not a transient database one.
+ * @param error - anything a database call threw (postgres.js 3.4 PostgresError or socket error).
  */
 export function transientDatabaseFailure(error: unknown): TransientDatabaseFailure | undefined {
   if (error instanceof postgres.PostgresError) {
@@ -75,17 +76,27 @@ export function transientDatabaseFailure(error: unknown): TransientDatabaseFailu
  * ROLLBACK written then is flushed before the socket closes (the event loop runs setImmediate callbacks
  * before close callbacks), and postgres.js 3.4.9 can hand a killed backend's FATAL to the next query of the
  * reconnected, live connection (porsager/postgres#1215), which must be rolled back and released.
+ * @param error - what a statement threw.
+ * @returns whether the connection is closed or failing.
  */
 export function connectionClosed(error: unknown): boolean {
   return !(error instanceof postgres.PostgresError) && transientDatabaseFailure(error) === 'connection';
 }
 
-/** True for the failures after which PostgreSQL has rolled the whole transaction back. */
+/**
+ * True for the failures after which PostgreSQL has rolled the whole transaction back.
+ * @param failure - a transient failure kind, or undefined.
+ * @returns true for serialization_failure (40001), deadlock (40P01) and lock_timeout (55P03).
+ */
 export function isRolledBack(failure: TransientDatabaseFailure | undefined): boolean {
   return failure === 'serialization_failure' || failure === 'deadlock' || failure === 'lock_timeout';
 }
 
-/** Seconds a client should wait before retrying after this failure (the Retry-After header). */
+/**
+ * Seconds a client should wait before retrying after this failure (the Retry-After header).
+ * @param failure - the transient failure kind.
+ * @returns whole seconds for Retry-After (RFC 9110 §10.2.3): 5 for a lost connection, 1 otherwise.
+ */
 export function retryAfterSeconds(failure: TransientDatabaseFailure): number {
   // A lost or refused connection is an outage or a failover (tens of seconds); the others clear at once.
   return failure === 'connection' ? 5 : 1;
@@ -104,6 +115,9 @@ export interface TransientRetryOptions {
  * random pause that separates the contenders. Only for operations that are safe to run twice once rolled
  * back. A lost connection is not retried here: the outcome is unknown and the server is likely down.
  * @throws the last error, unchanged.
+ * @param operation - the whole transaction or statement; run again as a whole.
+ * @param options - `attempts` (runs in total, default 3) and `onRetry` (called before each retry).
+ * @returns what `operation` resolves on its first successful run.
  */
 export async function withTransientRetry<T>(operation: () => Promise<T>, options: TransientRetryOptions = {}): Promise<T> {
   const attempts = options.attempts ?? 3;

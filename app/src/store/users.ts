@@ -1,6 +1,6 @@
 // Users in PostgreSQL. `email` holds the canonical form (auth/canonical-email.ts), which callers compute;
 // the table refuses any other form (migration 0003) and is unique on it.
-import { AppError } from '../http/errors.ts';
+import { AppError } from '../errors.ts';
 import { uniqueViolationConstraint, type Queryable } from './db.ts';
 
 export interface UserRow {
@@ -28,6 +28,9 @@ const EMAIL_UNIQUE_INDEXES = new Set(['users_email_key', 'users_email_lower_key'
 /**
  * Inserts a user; `email` must be canonical (the table's check refuses anything else).
  * @throws AppError `email_taken` when the email exists.
+ * @param sql - the pool or a transaction.
+ * @param input - canonical email, argon2id PHC hash and creation time.
+ * @returns the new user row.
  */
 export async function insertUser(sql: Queryable, input: { email: string; passwordHash: string; now: Date }): Promise<UserRow> {
   try {
@@ -43,13 +46,24 @@ export async function insertUser(sql: Queryable, input: { email: string; passwor
   }
 }
 
-/** Looks a user up by canonical email: plain equality, so PostgreSQL applies no case mapping of its own. */
+/**
+ * Looks a user up by canonical email: plain equality, so PostgreSQL applies no case mapping of its own.
+ * @param sql - the pool or a transaction.
+ * @param email - the canonical email (auth/canonical-email.ts).
+ * @returns the user, or undefined.
+ */
 export async function findUserByEmail(sql: Queryable, email: string): Promise<UserRow | undefined> {
   const [row] = await sql<UserRecord[]>`
     select id, email, password_hash, password_version, created_at from users where email = ${email}`;
   return row && toUser(row);
 }
 
+/**
+ * Reads one user by id.
+ * @param sql - the pool or a transaction.
+ * @param id - the user id (UUID).
+ * @returns the user, or undefined.
+ */
 export async function findUserById(sql: Queryable, id: string): Promise<UserRow | undefined> {
   const [row] = await sql<UserRecord[]>`select id, email, password_hash, password_version, created_at from users where id = ${id}`;
   return row && toUser(row);
@@ -60,6 +74,8 @@ export async function findUserById(sql: Queryable, id: string): Promise<UserRow 
  * row changes only while it still holds `expectedHash`, so a rehash never overwrites a password change made
  * meanwhile. Neither `password_changed_at` nor `password_version` changes: it is not a password change.
  * @returns false when `expectedHash` is no longer the stored hash (nothing written).
+ * @param sql - the pool or a transaction.
+ * @param input - the user, the new hash and the hash it replaces (compare-and-swap).
  */
 export async function rehashPassword(sql: Queryable, input: { userId: string; passwordHash: string; expectedHash: string }): Promise<boolean> {
   const rows = await sql`
@@ -75,6 +91,8 @@ export async function rehashPassword(sql: Queryable, input: { userId: string; pa
  * that verified a password replaced meanwhile (an older change finishing after a newer one) writes nothing.
  * Takes the user row lock until the caller's transaction ends, so concurrent changes are serialised.
  * @returns false when `expectedVersion` is no longer the account's (nothing written).
+ * @param sql - the pool or a transaction.
+ * @param input - the user, the new hash, the time and the password version the caller verified.
  */
 export async function changePasswordHash(
   sql: Queryable,

@@ -2,7 +2,7 @@ import { createPublicKey } from 'node:crypto';
 import test from 'ava';
 import { signAccessToken, verifyAccessToken, type AccessTokenOptions } from '../../src/auth/access-tokens.ts';
 import { createKeySet, generateEphemeralKeySet, generateSigningJwk } from '../../src/auth/signing-keys.ts';
-import { AppError } from '../../src/http/errors.ts';
+import { AppError } from '../../src/errors.ts';
 import { decodeJwt, forgeJwt } from '../helpers/jwt-forge.ts';
 
 const NOW = Date.UTC(2030, 0, 1);

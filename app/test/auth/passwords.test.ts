@@ -2,7 +2,7 @@ import test from 'ava';
 import argon2 from 'argon2';
 import fc from 'fast-check';
 import { createConcurrencyLimit, createPasswordHasher, normalizePassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../src/auth/passwords.ts';
-import { AppError } from '../../src/http/errors.ts';
+import { AppError } from '../../src/errors.ts';
 
 const FAST = { memoryKiB: 1024, iterations: 1, parallelism: 1 };
 

@@ -1,4 +1,4 @@
-// End to end: the real app (createApp + the production security deps) on a real PostgreSQL, emitting
+// End to end: the real app (composeApp, as main.ts wires it) on a real PostgreSQL, emitting
 // through the ClickHouse sink into a real ClickHouse. Every event type is produced by HTTP calls and
 // read back; batching is measured; an unreachable ClickHouse never fails a login.
 import test, { type ExecutionContext } from 'ava';
@@ -8,7 +8,6 @@ import { AUTH_EVENT_TYPES, type AuthEvent, type EventSink } from '../../src/even
 import { createClickHouseEvents } from '../../src/events/clickhouse-events.ts';
 import { ClickHouseSink } from '../../src/events/clickhouse-sink.ts';
 import { createEventEmitter } from '../../src/events/emitter.ts';
-import { createSecurityDeps } from '../../src/http/security-deps.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { createTestDatabase } from '../helpers/database.ts';
 import { FAST_ARGON2_ENV, PASSWORD, startTestApp, type TestApp } from '../helpers/test-app.ts';
@@ -23,15 +22,13 @@ const ENV = { ...FAST_ARGON2_ENV, LOCKOUT_IP_THRESHOLD: '3', LOCKOUT_THRESHOLD: 
 async function appWithSink(t: ExecutionContext, sink: EventSink, env: Record<string, string> = {}, deps = {}) {
   const database = await createTestDatabase();
   t.teardown(() => database.drop());
-  const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: database.url, ...ENV, ...env });
   const emitted: AuthEvent[] = [];
   const recording: EventSink = { emit: (event) => (emitted.push(event), sink.emit(event)), close: (ms) => sink.close(ms) };
   const clock = { now: () => Date.now() };
   const events = createEventEmitter({ sink: recording, clock, serviceVersion: 'e2e', environment: 'test' });
   // HIBP is on and its API unreachable (fail open), which yields breached_password_check_failed.
   const unreachable = (() => Promise.reject(new TypeError('fetch failed'))) as typeof fetch;
-  const security = createSecurityDeps({ config, sql: database.sql, events, registry: new Registry(), clock, fetch: unreachable });
-  const app = await startTestApp(database, { env: { ...ENV, ...env }, deps: { events, ...security, ...deps } });
+  const app = await startTestApp(database, { env: { HIBP_ENABLED: 'true', ...ENV, ...env }, deps: { events, clock, fetch: unreachable, ...deps } });
   t.teardown(() => app.close());
   return { app, emitted };
 }

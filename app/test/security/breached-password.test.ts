@@ -3,7 +3,7 @@ import test from 'ava';
 import nock from 'nock';
 import { Registry } from 'prom-client';
 import { breachedPasswordCheck, createHibpChecker, parseRangeResponse, sha1PrefixSuffix } from '../../src/auth/breached-password.ts';
-import { AppError } from '../../src/http/errors.ts';
+import { AppError } from '../../src/errors.ts';
 
 const API = 'https://hibp.test';
 const PASSWORD = 'correct horse battery staple';

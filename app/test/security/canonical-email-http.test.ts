@@ -3,7 +3,7 @@
 // fix, `alİce@example.com` logged in to alice@example.com (PostgreSQL's lower() maps U+0130 to "i") while
 // its failures counted under another lockout key (JavaScript's toLowerCase() maps it to "i" + U+0307).
 import test from 'ava';
-import { startSecurityApp, type SecurityApp } from './security-app.ts';
+import { startSecurityApp, type SecurityApp } from '../helpers/test-app.ts';
 
 const PASSWORD = 'a sturdy passphrase 42';
 const env = { LOCKOUT_IP_THRESHOLD: '3', LOCKOUT_THRESHOLD: '3', RATE_LIMIT_BURST: '100000' };

@@ -2,7 +2,7 @@
 // wrong password) must look the same from outside: status, body, headers and timing.
 import { performance } from 'node:perf_hooks';
 import test from 'ava';
-import { startSecurityApp, type TestResponse } from './security-app.ts';
+import { startSecurityApp, type RawResponse as TestResponse } from '../helpers/test-app.ts';
 
 const PASSWORD = 'a sturdy passphrase 42';
 const VOLATILE_HEADERS = new Set(['date', 'x-request-id']);

@@ -5,8 +5,8 @@
 // e.g. FUZZ_RUNS=5000 npx ava test/security/fuzz.test.ts.
 import test from 'ava';
 import fc from 'fast-check';
-import { ERROR_CODES } from '../../src/http/errors.ts';
-import { registerAndLogin, startSecurityApp, type SecurityApp } from './security-app.ts';
+import { ERROR_CODES } from '../../src/errors.ts';
+import { registerAndLoginRaw as registerAndLogin, startSecurityApp, type SecurityApp } from '../helpers/test-app.ts';
 
 const RUNS = Math.max(1, Number(process.env.FUZZ_RUNS ?? 250));
 const SEED = process.env.FUZZ_SEED === undefined ? undefined : Number(process.env.FUZZ_SEED);

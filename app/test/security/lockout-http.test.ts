@@ -1,7 +1,7 @@
 // Brute force through the HTTP API: the lockout holds under 50 parallel requests, is per account+IP
 // before it is per account, answers 429 account_locked with Retry-After, and is recorded as events.
 import test from 'ava';
-import { startSecurityApp, type SecurityApp } from './security-app.ts';
+import { startSecurityApp, type SecurityApp } from '../helpers/test-app.ts';
 
 const PASSWORD = 'a sturdy passphrase 42';
 const env = {

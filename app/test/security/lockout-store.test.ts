@@ -1,7 +1,8 @@
 // The lockout against a real PostgreSQL: atomic counting under concurrency, escalation and reset.
 import test from 'ava';
 import postgres from 'postgres';
-import { AppError } from '../../src/http/errors.ts';
+import { AppError } from '../../src/errors.ts';
+import { errorHeaders } from '../../src/http/errors.ts';
 import { AccountLock, accountKeyOf, createLoginThrottle, type LockoutPolicy } from '../../src/auth/lockout.ts';
 import { createLockoutStore } from '../../src/store/lockout-store.ts';
 import { transientDatabaseFailure } from '../../src/store/transient-errors.ts';
@@ -78,10 +79,12 @@ test('assertAllowed throws account_locked with Retry-After and says whether it s
   const first = await t.throwsAsync(throttle.assertAllowed(attempt), { instanceOf: AppError });
   t.is(first?.code, 'account_locked');
   t.is(first?.status, 429);
-  t.deepEqual(first?.headers, { 'Retry-After': '60' });
+  t.is(first?.retryAfterSeconds, 60);
+  t.deepEqual(errorHeaders(first!), { 'Retry-After': '60' });
   t.like(first?.cause, { scope: 'account_ip', newlyLocked: true });
   const second = await t.throwsAsync(throttle.assertAllowed({ ...attempt, now: clock.now + 30_000 }), { instanceOf: AppError });
-  t.deepEqual(second?.headers, { 'Retry-After': '30' });
+  t.is(second?.retryAfterSeconds, 30);
+  t.deepEqual(errorHeaders(second!), { 'Retry-After': '30' });
   t.true(second?.cause instanceof AccountLock);
   t.like(second?.cause, { newlyLocked: false });
 });

@@ -9,7 +9,7 @@ import { createSql } from '../../src/store/db.ts';
 import { createLockoutStore } from '../../src/store/lockout-store.ts';
 import { createTestDatabase } from '../helpers/database.ts';
 import { startPrivatePostgres, type PrivatePostgres } from '../helpers/private-postgres.ts';
-import { registerAndLogin, startSecurityApp, type SecurityApp } from './security-app.ts';
+import { registerAndLoginRaw as registerAndLogin, startSecurityApp, type SecurityApp } from '../helpers/test-app.ts';
 
 const PASSWORD = 'a sturdy passphrase 42';
 const PARALLEL = 32;

@@ -4,11 +4,10 @@
 import test from 'ava';
 import { createLoginThrottle } from '../../src/auth/lockout.ts';
 import { createPasswordHasher, type PasswordHasher } from '../../src/auth/passwords.ts';
-import type { AppDeps } from '../../src/http/app.ts';
 import { createLockoutStore } from '../../src/store/lockout-store.ts';
 import { createKeySet, generateEphemeralKeySet } from '../../src/auth/signing-keys.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
-import { FAST_ARGON2_ENV, PASSWORD, registerAndLogin, startTestApp, type TestApp } from '../helpers/test-app.ts';
+import { FAST_ARGON2_ENV, PASSWORD, registerAndLogin, startTestApp, type TestApp, type TestOverrides } from '../helpers/test-app.ts';
 
 const NEW_PASSWORD = 'a brand new passphrase 7';
 
@@ -52,7 +51,7 @@ test.after.always(async () => {
   await db?.drop();
 });
 
-async function appWith(env: Record<string, string>, deps: Partial<AppDeps> = {}) {
+async function appWith(env: Record<string, string>, deps: TestOverrides = {}) {
   const config = { memoryKiB: Number(env.ARGON2_MEMORY_KIB), iterations: Number(env.ARGON2_ITERATIONS), parallelism: Number(env.ARGON2_PARALLELISM) };
   const gate = gatedHasher(createPasswordHasher(config));
   const app = await startTestApp(db, { env, keys, deps: { passwords: gate.hasher, ...deps } });

@@ -3,7 +3,7 @@
 import test from 'ava';
 import nock from 'nock';
 import { sha1PrefixSuffix } from '../../src/auth/breached-password.ts';
-import { registerAndLogin, startSecurityApp } from './security-app.ts';
+import { registerAndLoginRaw as registerAndLogin, startSecurityApp } from '../helpers/test-app.ts';
 
 const HIBP = 'https://hibp.test';
 const BREACHED = 'password1234567';

@@ -1,7 +1,7 @@
 // Per-IP token buckets on login, register and refresh: 429 rate_limited with Retry-After, keyed by the
 // trusted client IP so that a spoofed leftmost X-Forwarded-For cannot buy a new bucket.
 import test from 'ava';
-import { startSecurityApp } from './security-app.ts';
+import { startSecurityApp } from '../helpers/test-app.ts';
 
 const env = { TRUSTED_PROXY_HOPS: '1', RATE_LIMIT_PER_MINUTE: '6', RATE_LIMIT_BURST: '3', LOCKOUT_IP_THRESHOLD: '1000', LOCKOUT_THRESHOLD: '1000' };
 

@@ -1,6 +1,6 @@
 // Security headers on every kind of response (issue 8): success, error, 404, and the public documents.
 import test from 'ava';
-import { registerAndLogin, startSecurityApp } from './security-app.ts';
+import { registerAndLoginRaw as registerAndLogin, startSecurityApp } from '../helpers/test-app.ts';
 
 test('HSTS, nosniff, Referrer-Policy and a CSP of default-src none on every response', async (t) => {
   const app = await startSecurityApp(t);

@@ -4,7 +4,7 @@
 import { createPublicKey, randomUUID } from 'node:crypto';
 import test from 'ava';
 import { SignJWT, base64url, decodeJwt, exportJWK, exportSPKI, generateKeyPair, type JWTPayload } from 'jose';
-import { registerAndLogin, startSecurityApp, type SecurityApp } from './security-app.ts';
+import { registerAndLoginRaw as registerAndLogin, startSecurityApp, type SecurityApp } from '../helpers/test-app.ts';
 
 interface Victim {
   app: SecurityApp;

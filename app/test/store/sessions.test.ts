@@ -2,7 +2,7 @@ import test from 'ava';
 import { hashRefreshToken } from '../../src/auth/refresh-tokens.ts';
 import { createSession, revokeSession, revokeUserSessions, rotateRefreshToken } from '../../src/store/sessions.ts';
 import { insertUser } from '../../src/store/users.ts';
-import { AppError } from '../../src/http/errors.ts';
+import { AppError } from '../../src/errors.ts';
 import { createSql } from '../../src/store/db.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 

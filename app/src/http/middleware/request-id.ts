@@ -29,6 +29,11 @@ class RequestState implements AppState {
   }
 }
 
+/**
+ * Gives each request an id (a valid incoming X-Request-Id, else a new UUID), echoes it and binds a child logger to it.
+ * @param logger - the root logger.
+ * @returns the middleware.
+ */
 export function requestId(logger: Logger): Middleware<AppState> {
   return async (ctx, next) => {
     const incoming = ctx.get('X-Request-Id');

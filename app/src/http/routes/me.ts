@@ -3,6 +3,11 @@ import { publicUser, type AuthService } from '../../auth/auth-service.ts';
 import { bearerToken, defineRoute, requestContext, type RouteSpec } from '../route.ts';
 import { changePasswordRequest, userResponse } from '../schemas.ts';
 
+/**
+ * The routes of the authenticated user: `GET /v1/me` and `POST /v1/me/password`.
+ * @param auth - the auth service.
+ * @returns the routes.
+ */
 export function meRoutes(auth: AuthService): RouteSpec[] {
   return [
     defineRoute({

@@ -3,6 +3,11 @@ import type { AuthService } from '../../auth/auth-service.ts';
 import { bearerToken, defineRoute, requestContext, type RouteSpec } from '../route.ts';
 import { loginRequest, refreshRequest, tokenPairResponse } from '../schemas.ts';
 
+/**
+ * The session routes: login, refresh (RFC 6749 §6 with rotation) and logout.
+ * @param auth - the auth service.
+ * @returns the routes.
+ */
 export function sessionRoutes(auth: AuthService): RouteSpec[] {
   return [
     defineRoute({

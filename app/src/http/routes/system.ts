@@ -1,7 +1,8 @@
 // Operational endpoints: keys, health, readiness, metrics and the API description.
 import type { Registry } from 'prom-client';
 import type { KeySet } from '../../auth/signing-keys.ts';
-import { AppError } from '../errors.ts';
+import { AppError } from '../../errors.ts';
+import { withDeadline } from '../../shared/deadline.ts';
 import { defineRoute, type RouteSpec } from '../route.ts';
 import { healthResponse, jwksResponse, openApiResponse, readinessResponse } from '../schemas.ts';
 
@@ -21,19 +22,14 @@ const READINESS_TIMEOUT_MS = 2_000;
 // Five minutes: short enough that a key published as `next` one deploy ahead is seen by everyone.
 const JWKS_CACHE_CONTROL = 'public, max-age=300';
 
-function withinDeadline<T>(check: Promise<T | false>, ms: number): Promise<T | false> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  return Promise.race([check, timeout]).finally(() => clearTimeout(timer));
-}
-
 /**
  * The If-None-Match evaluation of an origin server (RFC 9110 section 13.1.2): true when the header is `*`
  * or lists `etag` by weak comparison (section 8.8.3.2, a `W/` prefix ignored). Koa's ctx.fresh is not
  * used: it follows cache rules and answers 200 to any request with Cache-Control: no-cache, which fetch()
  * adds to every conditional request (Fetch standard, HTTP-network-or-cache fetch).
+ * @param header - the If-None-Match value.
+ * @param etag - the current strong ETag.
+ * @returns whether the response is 304 Not Modified.
  */
 export function matchesIfNoneMatch(header: string, etag: string): boolean {
   if (!header) return false;
@@ -49,6 +45,11 @@ export interface SystemRouteDeps {
   openapi: () => object;
 }
 
+/**
+ * The operational routes: JWKS, health, readiness (checks bounded to 2 s), metrics and the OpenAPI document.
+ * @param deps - signing keys, readiness checks, the metrics registry and the OpenAPI document.
+ * @returns the routes.
+ */
 export function systemRoutes(deps: SystemRouteDeps): RouteSpec[] {
   return [
     defineRoute({
@@ -95,10 +96,10 @@ export function systemRoutes(deps: SystemRouteDeps): RouteSpec[] {
       handler: async (ctx) => {
         const check = deps.readiness.clickhouse;
         const [postgres, clickhouse] = await Promise.all([
-          withinDeadline(deps.readiness.postgres(), READINESS_TIMEOUT_MS),
-          check ? withinDeadline(check(), READINESS_TIMEOUT_MS) : Promise.resolve(undefined),
+          withDeadline(deps.readiness.postgres(), READINESS_TIMEOUT_MS, false),
+          check ? withDeadline(check(), READINESS_TIMEOUT_MS, false as const) : Promise.resolve(undefined),
         ]);
-        if (!postgres || clickhouse === 'database_missing') throw new AppError('unavailable', { headers: { 'Retry-After': '5' } });
+        if (!postgres || clickhouse === 'database_missing') throw new AppError('unavailable', { retryAfterSeconds: 5 });
         ctx.body = { status: 'ok', checks: { postgres: 'ok', clickhouse: clickhouse === undefined ? 'disabled' : clickhouse ? 'ok' : 'degraded' } };
       },
     }),

@@ -3,6 +3,11 @@ import type { AuthService } from '../../auth/auth-service.ts';
 import { defineRoute, requestContext, type RouteSpec } from '../route.ts';
 import { registerRequest, userResponse } from '../schemas.ts';
 
+/**
+ * The registration route, `POST /v1/users`.
+ * @param auth - the auth service.
+ * @returns the routes.
+ */
 export function userRoutes(auth: AuthService): RouteSpec[] {
   return [
     defineRoute({
