@@ -97,7 +97,12 @@ function stateBuckets(workTree, account) {
   return [...regions].map((region) => ({ region, bucket: `acme-auth-tfstate-${accountId}-${region}` }));
 }
 
-/** Creates a versioned bucket in moto over its S3 REST API (path-style, unsigned: moto does not check signatures). */
+/**
+ * Creates a versioned bucket in moto over its S3 REST API (path-style, unsigned: moto does not check signatures).
+ * The bodies are the S3 API's (2006-03-01): CreateBucket's CreateBucketConfiguration with a LocationConstraint
+ * (required outside us-east-1) and PutBucketVersioning's VersioningConfiguration, Status Enabled; moto 5.2.5
+ * parses both as S3 does (moto/s3/responses.py).
+ */
 async function createBucket(motoUrl, { bucket, region }) {
   const request = async (path, body) => {
     const response = await fetch(`${motoUrl}/${bucket}${path}`, { method: 'PUT', body, headers: { 'content-type': 'application/xml' } });
