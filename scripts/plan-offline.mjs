@@ -16,12 +16,16 @@
 //   - The ClickHouse Terraform provider cannot be installed here (its v3 tags lack the /v3 module path, so the Go
 //     module proxy refuses it): every `clickhouse` unit is excluded with that reason printed. Units that depend on
 //     it read its mock_outputs (plan is in their mock_outputs_allowed_terraform_commands).
-// Prints one line per unit and exits 1 when any unit fails.
+//   - Policy: each planned unit's JSON plan (Terragrunt's --json-out-dir) is scanned by checkov's terraform_plan
+//     framework, with the module's inline skips applied (scripts/lib/checkov-plans.mjs): the values each
+//     environment really sets, which the module scan of test/iac-lint.test.ts cannot see. Any failed check fails.
+// Prints one line per unit and per checkov run, and exits 1 when any unit or check fails.
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
+import { checkovPlans } from './lib/checkov-plans.mjs';
 import { dummyAwsEnv, terraformEnv } from './lib/terraform-cli.mjs';
 import { repoRoot, toolPath } from './lib/toolchain.mjs';
 
@@ -93,7 +97,12 @@ function stateBuckets(workTree, account) {
   return [...regions].map((region) => ({ region, bucket: `acme-auth-tfstate-${accountId}-${region}` }));
 }
 
-/** Creates a versioned bucket in moto over its S3 REST API (path-style, unsigned: moto does not check signatures). */
+/**
+ * Creates a versioned bucket in moto over its S3 REST API (path-style, unsigned: moto does not check signatures).
+ * The bodies are the S3 API's (2006-03-01): CreateBucket's CreateBucketConfiguration with a LocationConstraint
+ * (required outside us-east-1) and PutBucketVersioning's VersioningConfiguration, Status Enabled; moto 5.2.5
+ * parses both as S3 does (moto/s3/responses.py).
+ */
 async function createBucket(motoUrl, { bucket, region }) {
   const request = async (path, body) => {
     const response = await fetch(`${motoUrl}/${bucket}${path}`, { method: 'PUT', body, headers: { 'content-type': 'application/xml' } });
@@ -126,6 +135,11 @@ function runTerragrunt(args, options) {
   });
 }
 
+/** Where Terragrunt writes the JSON plans of one account's units (--json-out-dir). */
+function jsonOutDir(workTree, account) {
+  return join(workTree, `plans-${account}`);
+}
+
 /** Plans every unit of one account against its moto server; returns one result per unit. */
 async function planAccount(workTree, account, log) {
   const { accountId } = accountLocals(workTree, account);
@@ -149,6 +163,8 @@ async function planAccount(workTree, account, log) {
       'run', '--all', '--non-interactive',
       '--working-dir', accountDir,
       '--report-file', reportFile, '--report-format', 'json',
+      // Each unit's plan as JSON (`terraform show -json`), at <jsonOutDir>/<unit>/tfplan.json, for checkov below.
+      '--json-out-dir', jsonOutDir(workTree, account),
       ...excluded.flatMap((unit) => ['--queue-exclude-dir', join(accountDir, unit)]),
       '--', 'plan', '-input=false',
     ];
@@ -166,6 +182,27 @@ async function planAccount(workTree, account, log) {
   } finally {
     moto.stop();
   }
+}
+
+/** checkov over every planned unit's JSON plan (scripts/lib/checkov-plans.mjs); returns the number of failures. */
+async function checkovLiveUnits(workTree, log) {
+  const totals = { units: 0, passed: 0, failed: [], skipped: 0, errors: [] };
+  for (const account of ACCOUNTS) {
+    const result = await checkovPlans({
+      jsonOutDir: jsonOutDir(workTree, account),
+      liveDir: join(workTree, 'live', account),
+      modulesDir: join(workTree, 'modules'),
+      log,
+    });
+    totals.units += result.units;
+    totals.passed += result.passed;
+    totals.skipped += result.skipped;
+    totals.failed.push(...result.failed.map((line) => `${account}/${line}`));
+    totals.errors.push(...result.errors.map((line) => `${account}/${line}`));
+  }
+  for (const line of [...totals.failed, ...totals.errors]) log(`FAIL checkov ${line}`);
+  log(`checkov (live units): ${totals.units} plans, ${totals.passed} passed, ${totals.failed.length} failed, ${totals.skipped} skipped, ${totals.errors.length} errors`);
+  return totals.failed.length + totals.errors.length + (totals.units === 0 ? 1 : 0);
 }
 
 async function main() {
@@ -203,6 +240,7 @@ async function main() {
       if (status !== 0 && !results.some(({ result }) => result === 'failed')) failed += 1;
     }
   }
+  failed += await checkovLiveUnits(workTree, log);
   log(`plan:offline: ${planned} units planned, ${failed} failed, excluded: ${Object.keys(EXCLUDED_UNITS).join(', ')} (${Math.round((Date.now() - started) / 1000)}s)`);
   process.exitCode = failed === 0 ? 0 : 1;
 }

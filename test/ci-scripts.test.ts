@@ -2,6 +2,19 @@
 // (test/lib/fake-cli.ts): the image push must never overwrite or rebuild, and the Terragrunt installer must
 // reject a checksum mismatch. The deploy scripts the workflows share with operators (apply-app-unit,
 // apprunner-wait, smoke-test in runbooks/scripts) are tested in test/runbook-scripts.test.ts.
+// The fake answers are shaped after the real artefacts:
+//   - `aws ecr describe-images --query 'imageDetails[0].imageDigest' --output text` prints the digest (ECR API
+//     2015-09-21, imageDigest `sha256:` + 64 hex); a tag the repository lacks is the error ImageNotFoundException,
+//     printed by the AWS CLI v2 as `An error occurred (ImageNotFoundException) when calling the DescribeImages
+//     operation: <message>` (botocore ClientError; message as moto 5.2.5 moto/ecr/exceptions.py reproduces ECR's)
+//     with exit code 254 ("Command line return codes", AWS CLI v2 user guide);
+//   - `aws ecr get-login-password` prints the registry password alone on stdout (AWS CLI v2 command reference);
+//     skopeo login/copy print nothing the script reads (skopeo(1) man pages, containers/skopeo v1.x);
+//   - the Terragrunt release: archives and SHA256SUMS as gruntwork-io/terragrunt v1.1.1
+//     .github/scripts/release/create-archives.sh (`tar -czf "$binary.tar.gz" "$binary"`, one member named
+//     terragrunt_linux_amd64) and generate-checksums.sh (`sha256sum terragrunt_* >SHA256SUMS`, `<hash>  <file>`
+//     lines); the fake binary prints `terragrunt version v9.9.9`, the form of the real `terragrunt --version`
+//     ("terragrunt version v1.1.1"). test/first-contact-release.test.ts builds the whole v1.1.1 release layout.
 import test from 'ava';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { createHash } from 'node:crypto';
@@ -22,6 +35,11 @@ function fake(t: { teardown: (fn: () => void) => void }, tools: string[], scenar
 const REPO = '111111111111.dkr.ecr.eu-west-1.amazonaws.com/auth-platform/auth';
 const TAG = 'a'.repeat(40);
 const DIGEST = `sha256:${'b'.repeat(64)}`;
+/** The AWS CLI v2's stderr and exit code for DescribeImages of a tag the repository lacks. */
+const imageNotFound = {
+  stderr: `\nAn error occurred (ImageNotFoundException) when calling the DescribeImages operation: The image with imageId {imageDigest:'null', imageTag:'${TAG}'} does not exist within the repository with name 'auth-platform/auth' in the registry with id '111111111111'\n`,
+  code: 254,
+};
 
 test('push-image: an existing tag with the recorded digest is left alone', async (t) => {
   const cli = fake(t, ['aws', 'skopeo'], [{ tool: 'aws', match: ['describe-images'], answers: [{ stdout: `${DIGEST}\n` }] }]);
@@ -41,7 +59,7 @@ test('push-image: an existing tag with another digest fails (tags are immutable,
 });
 
 test('push-image: a rollback to a tag missing from this account fails instead of building', async (t) => {
-  const cli = fake(t, ['aws', 'skopeo'], [{ tool: 'aws', match: ['describe-images'], answers: [{ stderr: 'ImageNotFoundException', code: 254 }] }]);
+  const cli = fake(t, ['aws', 'skopeo'], [{ tool: 'aws', match: ['describe-images'], answers: [imageNotFound] }]);
   const result = await cli.run(join(scripts, 'push-image.sh'), [REPO, TAG, '', '']);
   t.is(result.code, 1);
   t.regex(result.stderr, /not in this account's ECR/);
@@ -49,8 +67,8 @@ test('push-image: a rollback to a tag missing from this account fails instead of
 
 test('push-image: copies the built archive with preserved digests and verifies the digest ECR reports', async (t) => {
   const scenario = (pushed: string): FakeRule[] => [
-    { tool: 'aws', match: ['describe-images'], answers: [{ stderr: 'ImageNotFoundException', code: 254 }, { stdout: `${pushed}\n` }] },
-    { tool: 'aws', match: ['get-login-password'], answers: [{ stdout: 'ecr-token' }] },
+    { tool: 'aws', match: ['describe-images'], answers: [imageNotFound, { stdout: `${pushed}\n` }] },
+    { tool: 'aws', match: ['get-login-password'], answers: [{ stdout: 'ecr-token\n' }] },
     { tool: 'skopeo', match: ['login'], answers: [{}] },
     { tool: 'skopeo', match: ['copy'], answers: [{}] },
   ];
@@ -59,7 +77,7 @@ test('push-image: copies the built archive with preserved digests and verifies t
   t.is(result.code, 0, result.stderr);
   const login = ok.calls().find((c) => c.tool === 'skopeo' && c.argv[0] === 'login')!;
   t.deepEqual(login.argv, ['login', '--username', 'AWS', '--password-stdin', '111111111111.dkr.ecr.eu-west-1.amazonaws.com']);
-  t.is(login.stdin, 'ecr-token');
+  t.is(login.stdin, 'ecr-token\n');
   const copy = ok.calls().find((c) => c.tool === 'skopeo' && c.argv[0] === 'copy')!;
   t.deepEqual(copy.argv, ['copy', '--preserve-digests', 'oci-archive:/tmp/image.tar', `docker://${REPO}:${TAG}`]);
 

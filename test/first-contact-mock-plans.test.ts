@@ -3,8 +3,12 @@
 // dependencies' mock_outputs during `plan` when a dependency has no outputs yet, and, with
 // mock_outputs_merge_strategy_with_state, merges them into the outputs a dependency's state lacks. The inputs then
 // reach Terraform as variables, which `terraform show -json` lists under `variables` (Terraform's JSON output format,
-// "Plan Representation"). The plans below are made by the real terraform; only terragrunt is a fake, recording its
-// argv (the flags are Terragrunt v1.1.1's documented `run --all`, `--filter '!./<unit>'` and `--out-dir`).
+// "Plan Representation"). The plans below are made by the real terraform (1.11.4); only terragrunt is a fake,
+// recording its argv (the flags are Terragrunt v1.1.1's documented `run --all`, `--filter '!./<unit>'` and
+// `--out-dir`), and its one answer to `apply` is the last line Terraform prints on success, "Apply complete!"
+// (Terraform 1.11.4, internal/command/views/apply.go, "Apply complete! Resources: ..."), which the action does not
+// parse. The plans are laid out as `--json-out-dir` lays them out: <dir>/<unit path>/tfplan.json (Terragrunt
+// v1.1.1 internal/component/unit.go OutputJSONFile; internal/tf/tf.go TerraformPlanJSONFile).
 import test from 'ava';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

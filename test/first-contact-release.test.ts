@@ -6,6 +6,11 @@
 //   gruntwork-io/terragrunt v1.1.1 .github/scripts/release/generate-checksums.sh: `sha256sum terragrunt_* >SHA256SUMS`,
 //     so SHA256SUMS lists the bare binaries, the zips and the tar.gz archives of every platform.
 // (The zips are left out here: the installer never reads them, and zip(1) is not on every test machine.)
+// The fake binaries print `terragrunt version v1.1.1`, what the real `terragrunt --version` of v1.1.1 prints
+// (measured with .local/tools/bin/terragrunt), followed by their platform so that the test sees which one was
+// installed. The fake curl serves the release folder for the GitHub release asset URL
+// https://github.com/gruntwork-io/terragrunt/releases/download/v<version>/<asset>, the form of the release
+// assets' download links.
 import test from 'ava';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { execFileSync, spawnSync } from 'node:child_process';

@@ -60,7 +60,12 @@ test('checkov: every module passes every check; every skip is inline with a reas
   t.log(`checkov: ${passed.length} passed, ${failed.length} failed, ${skipped.length} skipped over ${listModules().length} modules`);
   t.is(report.summary.parsing_errors, 0, `checkov could not parse: ${JSON.stringify((report.results as { parsing_errors?: string[] }).parsing_errors ?? [])}`);
   t.deepEqual(failed.map(describe), []);
-  t.deepEqual(skipped.filter((check) => (check.check_result.suppress_comment ?? '').trim().length < 10).map(describe), [], 'a skip without a reason');
+  // checkov reports a `#checkov:skip=<id>` without a reason as "No comment provided" (checkov 3.3.30
+  // terraform/context_parsers/base_parser.py): that is no reason either.
+  t.deepEqual(skipped.filter((check) => {
+    const reason = (check.check_result.suppress_comment ?? '').trim();
+    return reason.length < 10 || reason === 'No comment provided';
+  }).map(describe), [], 'a skip without a reason');
   t.true(passed.length > 100, 'checkov ran its checks');
 });
 

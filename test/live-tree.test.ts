@@ -1,7 +1,10 @@
 // The live tree's own conventions, which no tool knows, checked against what the real Terragrunt renders for each
 // unit (`terragrunt render --format json`, test/lib/terragrunt.ts). What Terragrunt itself checks (formatting,
 // parsing, includes, sources, unknown and missing inputs, dependency paths, cycles) is in
-// test/live-tree-terragrunt.test.ts.
+// test/live-tree-terragrunt.test.ts. The rendered shapes (inputs, dependency blocks with their mock_outputs, exclude)
+// are Terragrunt v1.1.1's (pkg/config/config_as_cty.go; see test/lib/terragrunt.ts). The one made-up value, the SNS
+// topic ARN built below, has the documented form arn:aws:sns:<region>:<account-id>:<topic name> (Amazon SNS
+// Developer Guide, "Amazon SNS resource ARNs").
 import test from 'ava';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
@@ -304,4 +307,17 @@ test('github-oidc unit: one deploy role per environment folder of the account, f
       t.is(rendered.get(`${env}/network`)!.inputs.name, app.name, `${env}: the network's roles share the prefix`);
     }
   }
+});
+
+// checkov cannot tell environments apart: a skip written in a module holds for every unit of it. The modules skip
+// CKV_AWS_157 (RDS Multi-AZ), CKV_AWS_293 (RDS deletion protection), CKV_AWS_150 (load balancer deletion
+// protection) and CKV_AWS_338 (flow logs kept a year) because non-prod turns them down on purpose (cost, a dev
+// torn down and rebuilt); this rule holds prod to what the checks ask, on the inputs Terragrunt renders for it.
+test('prod keeps what the per-environment checkov skips leave to the environment: Multi-AZ, deletion protection, a year of flow logs', async (t) => {
+  const rendered = await all;
+  const prod = (unit: string) => rendered.get(`prod/eu-west-1/prod/${unit}`)!.inputs;
+  t.is(prod('rds').multi_az, true, 'CKV_AWS_157');
+  t.is(prod('rds').deletion_protection, true, 'CKV_AWS_293');
+  t.is(prod('app-ecs').deletion_protection, true, 'CKV_AWS_150');
+  t.true(Number(prod('network').flow_logs_retention_days) >= 365, 'CKV_AWS_338');
 });

@@ -2,6 +2,13 @@
 // inputs each Terragrunt unit would pass: see test/lib/plan-smoke.ts for how, and for what is and is not covered.
 // All environments, not only dev: prod's shape differs (3 AZs, NAT per AZ, Multi-AZ), and one plan of all units
 // costs about twice a dev-only plan (one init, one provider start).
+// The fakes: dependency outputs are the live tree's own mock_outputs, as the real Terragrunt v1.1.1 renders them
+// (test/lib/terragrunt.ts); the account ID is the nonprod account's in live/nonprod/account.hcl. The two AWS answers
+// come from test/lib/aws-stub.ts, shaped after the Query API responses the provider (hashicorp/aws 5.100.0, through
+// aws-sdk-go-v2) parses: STS GetCallerIdentity (API 2011-06-15; Arn, UserId, Account) and EC2
+// DescribeAvailabilityZones (API 2016-11-15; availabilityZoneInfo items with zoneName, zoneId, zoneState,
+// optInStatus, groupName, networkBorderGroup, zoneType). `npm run plan:offline` plans the same units through the
+// real Terragrunt against moto instead (scripts/plan-offline.mjs).
 import test from 'ava';
 import { join } from 'node:path';
 import { parseHclFile, repoRoot } from './lib/hcl.ts';

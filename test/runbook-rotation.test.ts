@@ -1,6 +1,16 @@
 // The database credential rotation, end to end: fake `aws` (Secrets Manager, RDS, App Runner) but the
 // real psql against a real PostgreSQL, so the test proves that the new password logs in, that the
 // serving user keeps working during the rotation, and that REVOKE_PREVIOUS really locks it out.
+// The fake answers are what the real CLIs print for the scripts' own `--query ... --output text` calls:
+//   - Secrets Manager (API 2017-10-17): GetSecretValue's SecretString is the secret's JSON; PutSecretValue's
+//     VersionId is a UUID. The RDS-managed master secret (RDS API 2014-10-31, DBInstance.MasterUserSecret.SecretArn;
+//     Amazon RDS User Guide, "Password management with Amazon RDS and AWS Secrets Manager") is named
+//     `rds!db-<uuid>`, its ARN ends in `-` and six random characters like every Secrets Manager ARN, and its value
+//     holds only `username` and `password`.
+//   - App Runner (API 2020-05-15, awscli 1.46.3 botocore service-2.json): OperationId is a UUID, a service ARN ends
+//     in a 32-hex service id, `[Id, Type, Status] --output text` is one tab-separated line of the enums used here.
+//   - ClickHouse's HTTP interface answers a DDL statement (ALTER USER) with 200 and an empty body (ClickHouse docs,
+//     "HTTP Interface"); curl --fail prints nothing then.
 import test from 'ava';
 import postgres from 'postgres';
 import { randomBytes } from 'node:crypto';
@@ -12,7 +22,10 @@ import { scramSha256Verifier } from '../runbooks/scripts/scram-verifier.mjs';
 
 const adminUrl = process.env.TEST_DATABASE_ADMIN_URL;
 const script = join(repoRoot, 'runbooks', 'scripts', 'rotate-database-credentials.sh');
-const SERVICE_ARN = 'arn:aws:apprunner:eu-west-1:111111111111:service/auth-staging/0123456789abcdef';
+const SERVICE_ARN = 'arn:aws:apprunner:eu-west-1:111111111111:service/auth-staging/8fe1e10304f84fd2b0df550fe98a71fa';
+const OPERATION_ID = '17fe9f55-7e91-4097-b243-fcabbb69a4cf';
+const VERSION_ID = 'a1b2c3d4-5678-40ab-8def-0123456789ab';
+const MASTER_SECRET = 'rds!db-1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d';
 
 test.before(() => {
   if (!adminUrl) throw new Error('TEST_DATABASE_ADMIN_URL is not set: run through `npm test`, which starts PostgreSQL');
@@ -49,11 +62,11 @@ async function setup(t: { teardown(fn: () => unknown): void }) {
   const master = { username: decodeURIComponent(url.username), password: decodeURIComponent(url.password) };
   const rules: FakeRule[] = [
     { tool: 'aws', match: ['get-secret-value', 'auth/staging/database'], answers: [{ stdout: `${JSON.stringify(secret)}\n` }] },
-    { tool: 'aws', match: ['describe-db-instances', 'auth-staging'], answers: [{ stdout: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:rds!db-1\n' }] },
-    { tool: 'aws', match: ['get-secret-value', 'rds!db-1'], answers: [{ stdout: `${JSON.stringify(master)}\n` }] },
-    { tool: 'aws', match: ['put-secret-value', 'auth/staging/database'], answers: [{ stdout: 'v2\n' }] },
+    { tool: 'aws', match: ['describe-db-instances', 'auth-staging'], answers: [{ stdout: `arn:aws:secretsmanager:eu-west-1:111111111111:secret:${MASTER_SECRET}-AbCdEf\n` }] },
+    { tool: 'aws', match: ['get-secret-value', MASTER_SECRET], answers: [{ stdout: `${JSON.stringify(master)}\n` }] },
+    { tool: 'aws', match: ['put-secret-value', 'auth/staging/database'], answers: [{ stdout: `${VERSION_ID}\n` }] },
     { tool: 'aws', match: ['list-services'], answers: [{ stdout: `${SERVICE_ARN}\n` }] },
-    { tool: 'aws', match: ['start-deployment'], answers: [{ stdout: 'op-1\n' }] },
+    { tool: 'aws', match: ['start-deployment'], answers: [{ stdout: `${OPERATION_ID}\n` }] },
     { tool: 'aws', match: ['describe-service', 'Service.Status'], answers: [{ stdout: 'RUNNING\n' }] },
   ];
   const env = { DB_TUNNEL_HOST: url.hostname, DB_TUNNEL_PORT: url.port, DB_SSLMODE: 'disable', APPRUNNER_WAIT_INTERVAL: '0' };
@@ -68,7 +81,7 @@ function writtenSecret(fake: FakeCli): Record<string, unknown> {
 
 test('rotation sets a new password on the idle user, switches the secret, redeploys, and keeps the old user working', async (t) => {
   const { url, base, database, oldPassword, rules, env } = await setup(t);
-  const fake = new FakeCli(['aws'], [...rules, { tool: 'aws', match: ['list-operations'], answers: [{ stdout: 'op-1\tSTART_DEPLOYMENT\tSUCCEEDED\n' }] }]);
+  const fake = new FakeCli(['aws'], [...rules, { tool: 'aws', match: ['list-operations'], answers: [{ stdout: `${OPERATION_ID}\tSTART_DEPLOYMENT\tSUCCEEDED\n` }] }]);
   const result = await fake.run(script, ['staging'], env);
   t.is(result.code, 0, result.stderr);
 
@@ -89,7 +102,7 @@ test('rotation sets a new password on the idle user, switches the secret, redepl
 
 test('REVOKE_PREVIOUS=1 removes LOGIN from the previous user only after the deploy succeeded', async (t) => {
   const { url, base, database, oldPassword, rules, env } = await setup(t);
-  const fake = new FakeCli(['aws'], [...rules, { tool: 'aws', match: ['list-operations'], answers: [{ stdout: 'op-1\tSTART_DEPLOYMENT\tSUCCEEDED\n' }] }]);
+  const fake = new FakeCli(['aws'], [...rules, { tool: 'aws', match: ['list-operations'], answers: [{ stdout: `${OPERATION_ID}\tSTART_DEPLOYMENT\tSUCCEEDED\n` }] }]);
   const result = await fake.run(script, ['staging'], { ...env, REVOKE_PREVIOUS: '1' });
   t.is(result.code, 0, result.stderr);
   t.false(await canLogin(url, `${base}_blue`, oldPassword, database));
@@ -98,7 +111,7 @@ test('REVOKE_PREVIOUS=1 removes LOGIN from the previous user only after the depl
 
 test('a failed redeploy leaves the serving user working and says how to resume', async (t) => {
   const { url, base, database, oldPassword, rules, env } = await setup(t);
-  const fake = new FakeCli(['aws'], [...rules, { tool: 'aws', match: ['list-operations'], answers: [{ stdout: 'op-1\tSTART_DEPLOYMENT\tROLLBACK_SUCCEEDED\n' }] }]);
+  const fake = new FakeCli(['aws'], [...rules, { tool: 'aws', match: ['list-operations'], answers: [{ stdout: `${OPERATION_ID}\tSTART_DEPLOYMENT\tROLLBACK_SUCCEEDED\n` }] }]);
   const result = await fake.run(script, ['staging'], { ...env, REVOKE_PREVIOUS: '1' });
   t.is(result.code, 1);
   t.regex(result.stderr, /rerun redeploy\.sh staging/);
@@ -132,11 +145,11 @@ test('ClickHouse rotation sends only the SHA-256 of the new password, then switc
     { tool: 'aws', match: ['get-secret-value', 'auth/staging/clickhouse-admin'], answers: [{ stdout: `${JSON.stringify(admin)}\n` }] },
     { tool: 'aws', match: ['get-secret-value', 'auth/staging/clickhouse'], answers: [{ stdout: `${JSON.stringify(current)}\n` }] },
     { tool: 'curl', match: ['https://ch.internal:8443/'], answers: [{ stdout: '' }] },
-    { tool: 'aws', match: ['put-secret-value', 'auth/staging/clickhouse'], answers: [{ stdout: 'v2\n' }] },
+    { tool: 'aws', match: ['put-secret-value', 'auth/staging/clickhouse'], answers: [{ stdout: `${VERSION_ID}\n` }] },
     { tool: 'aws', match: ['list-services'], answers: [{ stdout: `${SERVICE_ARN}\n` }] },
-    { tool: 'aws', match: ['start-deployment'], answers: [{ stdout: 'op-1\n' }] },
+    { tool: 'aws', match: ['start-deployment'], answers: [{ stdout: `${OPERATION_ID}\n` }] },
     { tool: 'aws', match: ['describe-service', 'Service.Status'], answers: [{ stdout: 'RUNNING\n' }] },
-    { tool: 'aws', match: ['list-operations'], answers: [{ stdout: 'op-1\tSTART_DEPLOYMENT\tSUCCEEDED\n' }] },
+    { tool: 'aws', match: ['list-operations'], answers: [{ stdout: `${OPERATION_ID}\tSTART_DEPLOYMENT\tSUCCEEDED\n` }] },
   ]);
   const script = join(repoRoot, 'runbooks', 'scripts', 'rotate-clickhouse-credentials.sh');
   const result = await fake.run(script, ['staging'], { FAKE_CLI_READ_STDIN: 'curl', APPRUNNER_WAIT_INTERVAL: '0' });

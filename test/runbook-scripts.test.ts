@@ -2,6 +2,19 @@
 // smoke-test, apply-app-unit, deploy, apprunner-redeploy), run for real against fake `aws` and `terragrunt`
 // binaries (test/lib/fake-cli.ts) and a local HTTP server standing in for the service, so that each
 // procedure's sequence of calls and its exit code are pinned down.
+// The fake answers are what the real CLIs print for the scripts' own `--query ... --output text` calls, shaped after:
+//   - the App Runner API 2020-05-15 as awscli 1.46.3 carries it (awscli/botocore/data/apprunner/2020-05-15/
+//     service-2.json): OperationId and OperationSummary.Id are UUIDs (shape UUID), a service ARN ends in a 32-hex
+//     service id (shape ServiceId; example `service/python-app/8fe1e10304f84fd2b0df550fe98a71fa` in awscli's
+//     examples/apprunner), OperationStatus, OperationType and ServiceStatus take the enum values used below;
+//   - the AWS CLI's text output: a JMESPath list of scalars (`[Id, Type, Status]`) is one tab-separated line;
+//   - ECR DescribeImages (API 2015-09-21): imageDigest is `sha256:` and 64 hex digits; a missing tag is the error
+//     ImageNotFoundException, which the AWS CLI v2 prints as `An error occurred (<code>) when calling the <operation>
+//     operation: <message>` (botocore ClientError) and exits 254 ("Command line return codes", AWS CLI v2 user
+//     guide); the message is ECR's, as moto 5.2.5 reproduces it (moto/ecr/exceptions.py ImageNotFoundException);
+//   - `terragrunt run -- output -json` (Terragrunt v1.1.1 over Terraform 1.11.4): the `terraform output -json`
+//     object `{"<name>": {"value": ...}}`; a unit never applied has an empty state, for which Terraform 1.11.4
+//     prints `{}` and exits 0 (measured with the real terraform).
 import test from 'ava';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,7 +24,16 @@ import { FakeCli, type FakeRule } from './lib/fake-cli.ts';
 import { repoRoot } from './lib/hcl.ts';
 
 const scripts = join(repoRoot, 'runbooks', 'scripts');
-const SERVICE_ARN = 'arn:aws:apprunner:eu-west-1:111111111111:service/auth-dev/0123456789abcdef';
+const SERVICE_ARN = 'arn:aws:apprunner:eu-west-1:111111111111:service/auth-dev/8fe1e10304f84fd2b0df550fe98a71fa';
+/** An App Runner operation id (a version-4 UUID, shape UUID), distinct per n. */
+const opId = (n: number) => `${n.toString(16).padStart(8, '0')}-7e91-4097-b243-fcabbb69a4cf`;
+const [OP0, OP1, OP2, OP42] = [opId(0), opId(1), opId(2), opId(42)];
+const IMAGE_DIGEST = `sha256:${'b'.repeat(64)}`;
+/** The AWS CLI v2's stderr and exit code for DescribeImages of a tag the repository lacks. */
+const imageNotFound = (tag: string) => ({
+  stderr: `\nAn error occurred (ImageNotFoundException) when calling the DescribeImages operation: The image with imageId {imageDigest:'null', imageTag:'${tag}'} does not exist within the repository with name 'auth-platform/auth' in the registry with id '111111111111'\n`,
+  code: 254,
+});
 const SHA = 'a'.repeat(40);
 const fast = { APPRUNNER_WAIT_INTERVAL: '0', SMOKE_ATTEMPTS: '1', SMOKE_DELAY: '0' };
 /** One line of `list-operations --query [Id, Type, Status] --output text`. */
@@ -44,20 +66,20 @@ async function serve(t: Teardown, routes: Record<string, [number, unknown]>): Pr
 
 test('apprunner-wait: follows the given operation to SUCCEEDED, then requires the service RUNNING', async (t) => {
   const cli = fake(t, ['aws'], [
-    { tool: 'aws', match: ['list-operations'], answers: [op('op-1', 'PENDING'), op('op-1', 'IN_PROGRESS'), op('op-1', 'SUCCEEDED')] },
+    { tool: 'aws', match: ['list-operations'], answers: [op(OP1, 'PENDING'), op(OP1, 'IN_PROGRESS'), op(OP1, 'SUCCEEDED')] },
     running,
   ]);
-  const result = await cli.run(join(scripts, 'apprunner-wait.sh'), [SERVICE_ARN, 'op-1'], fast);
+  const result = await cli.run(join(scripts, 'apprunner-wait.sh'), [SERVICE_ARN, OP1], fast);
   t.is(result.code, 0, result.stderr);
   const lists = cli.calls().filter((call) => call.argv.includes('list-operations'));
   t.is(lists.length, 3);
-  t.true(lists.every((call) => call.argv.includes(SERVICE_ARN) && call.argv.join(' ').includes("Id=='op-1'")));
+  t.true(lists.every((call) => call.argv.includes(SERVICE_ARN) && call.argv.join(' ').includes(`Id=='${OP1}'`)));
   t.true(cli.calls().some((call) => call.argv.includes('describe-service')));
 });
 
 test('apprunner-wait: an operation that succeeded while the service is not RUNNING fails', async (t) => {
   const cli = fake(t, ['aws'], [
-    { tool: 'aws', match: ['list-operations'], answers: [op('op-1', 'SUCCEEDED')] },
+    { tool: 'aws', match: ['list-operations'], answers: [op(OP1, 'SUCCEEDED')] },
     { tool: 'aws', match: ['describe-service'], answers: [{ stdout: 'OPERATION_IN_PROGRESS\n' }] },
   ]);
   const result = await cli.run(join(scripts, 'apprunner-wait.sh'), [SERVICE_ARN], fast);
@@ -67,7 +89,7 @@ test('apprunner-wait: an operation that succeeded while the service is not RUNNI
 
 for (const status of ['FAILED', 'ROLLBACK_SUCCEEDED', 'ROLLBACK_FAILED']) {
   test(`apprunner-wait: exits 1 when the operation ends ${status}`, async (t) => {
-    const cli = fake(t, ['aws'], [{ tool: 'aws', match: ['list-operations'], answers: [op('op-1', 'ROLLBACK_IN_PROGRESS'), op('op-1', status)] }]);
+    const cli = fake(t, ['aws'], [{ tool: 'aws', match: ['list-operations'], answers: [op(OP1, 'ROLLBACK_IN_PROGRESS'), op(OP1, status)] }]);
     const result = await cli.run(join(scripts, 'apprunner-wait.sh'), [SERVICE_ARN], fast);
     t.is(result.code, 1);
     t.regex(result.stderr, new RegExp(`ended ${status}`));
@@ -77,13 +99,13 @@ for (const status of ['FAILED', 'ROLLBACK_SUCCEEDED', 'ROLLBACK_FAILED']) {
 
 test('apprunner-wait --after: no new operation since the apply means nothing changed, if the service runs', async (t) => {
   const cli = fake(t, ['aws'], [
-    { tool: 'aws', match: ['list-operations'], answers: [op('op-0', 'SUCCEEDED'), op('op-0', 'SUCCEEDED')] },
+    { tool: 'aws', match: ['list-operations'], answers: [op(OP0, 'SUCCEEDED'), op(OP0, 'SUCCEEDED')] },
     { tool: 'aws', match: ['describe-service'], answers: [{ stdout: 'RUNNING\n' }, { stdout: 'PAUSED\n' }] },
   ]);
-  const unchanged = await cli.run(join(scripts, 'apprunner-wait.sh'), ['--after', 'op-0', SERVICE_ARN, '60'], fast);
+  const unchanged = await cli.run(join(scripts, 'apprunner-wait.sh'), ['--after', OP0, SERVICE_ARN, '60'], fast);
   t.is(unchanged.code, 0, unchanged.stderr);
   t.regex(unchanged.stderr, /changed nothing/);
-  const paused = await cli.run(join(scripts, 'apprunner-wait.sh'), ['--after', 'op-0', SERVICE_ARN, '60'], fast);
+  const paused = await cli.run(join(scripts, 'apprunner-wait.sh'), ['--after', OP0, SERVICE_ARN, '60'], fast);
   t.is(paused.code, 1);
   t.regex(paused.stderr, /PAUSED, not RUNNING/);
   // The newest operation is asked for, not a given id.
@@ -92,15 +114,15 @@ test('apprunner-wait --after: no new operation since the apply means nothing cha
 
 test('apprunner-wait --after: a new operation is followed to its end', async (t) => {
   const cli = fake(t, ['aws'], [
-    { tool: 'aws', match: ['list-operations'], answers: [op('op-1', 'IN_PROGRESS'), op('op-1', 'ROLLBACK_SUCCEEDED')] },
+    { tool: 'aws', match: ['list-operations'], answers: [op(OP1, 'IN_PROGRESS'), op(OP1, 'ROLLBACK_SUCCEEDED')] },
   ]);
-  const result = await cli.run(join(scripts, 'apprunner-wait.sh'), ['--after', 'op-0', SERVICE_ARN, '60'], fast);
+  const result = await cli.run(join(scripts, 'apprunner-wait.sh'), ['--after', OP0, SERVICE_ARN, '60'], fast);
   t.is(result.code, 1);
-  t.regex(result.stderr, /op-1 \(UPDATE_SERVICE\) ended ROLLBACK_SUCCEEDED/);
+  t.regex(result.stderr, new RegExp(`${OP1} \\(UPDATE_SERVICE\\) ended ROLLBACK_SUCCEEDED`));
 });
 
 test('apprunner-wait: exits 2 at the timeout, distinct from a failed deploy; 1 on an unknown status', async (t) => {
-  const cli = fake(t, ['aws'], [{ tool: 'aws', match: ['list-operations'], answers: [op('op-1', 'IN_PROGRESS'), op('op-2', 'SOMETHING_NEW')] }]);
+  const cli = fake(t, ['aws'], [{ tool: 'aws', match: ['list-operations'], answers: [op(OP1, 'IN_PROGRESS'), op(OP2, 'SOMETHING_NEW')] }]);
   const timedOut = await cli.run(join(scripts, 'apprunner-wait.sh'), [SERVICE_ARN, '', '0'], fast);
   t.is(timedOut.code, 2);
   t.regex(timedOut.stderr, /timed out/);
@@ -163,7 +185,7 @@ test('apply-app-unit: applies with IMAGE_TAG, then fails when App Runner rolled 
   const cli = fake(t, ['aws', 'terragrunt'], [
     { tool: 'terragrunt', match: ['output'], answers: [{ stdout: before }, { stdout: after }] },
     { tool: 'terragrunt', match: ['apply'], answers: [{ stdout: 'Apply complete!\n' }] },
-    { tool: 'aws', match: ['list-operations'], answers: [{ stdout: 'op-0\n' }, op('op-1', 'ROLLBACK_SUCCEEDED')] },
+    { tool: 'aws', match: ['list-operations'], answers: [{ stdout: `${OP0}\n` }, op(OP1, 'ROLLBACK_SUCCEEDED')] },
   ]);
   const outputFile = join(cli.dir, 'github-output');
   const result = await cli.run(join(scripts, 'apply-app-unit.sh'), [UNIT, SHA, '60'], { ...fast, FAKE_CLI_RECORD_ENV: 'IMAGE_TAG', GITHUB_OUTPUT: outputFile });
@@ -179,9 +201,9 @@ test('apply-app-unit: applies with IMAGE_TAG, then fails when App Runner rolled 
 
 test('apply-app-unit: first deploy (no state yet) waits for the new service and reports its ARN and URL', async (t) => {
   const cli = fake(t, ['aws', 'terragrunt'], [
-    { tool: 'terragrunt', match: ['output'], answers: [{ code: 1, stderr: 'no state' }, { stdout: after }] },
+    { tool: 'terragrunt', match: ['output'], answers: [{ stdout: '{}\n' }, { stdout: after }] },
     { tool: 'terragrunt', match: ['apply'], answers: [{}] },
-    { tool: 'aws', match: ['list-operations'], answers: [op('op-1', 'SUCCEEDED', 'CREATE_SERVICE')] },
+    { tool: 'aws', match: ['list-operations'], answers: [op(OP1, 'SUCCEEDED', 'CREATE_SERVICE')] },
     running,
   ]);
   const outputFile = join(cli.dir, 'github-output');
@@ -198,7 +220,7 @@ test('apply-app-unit: an apply that changed nothing passes when the service runs
   const cli = fake(t, ['aws', 'terragrunt'], [
     { tool: 'terragrunt', match: ['output'], answers: [{ stdout: before }, { stdout: after }] },
     { tool: 'terragrunt', match: ['apply'], answers: [{}] },
-    { tool: 'aws', match: ['list-operations'], answers: [{ stdout: 'op-0\n' }, op('op-0', 'SUCCEEDED')] },
+    { tool: 'aws', match: ['list-operations'], answers: [{ stdout: `${OP0}\n` }, op(OP0, 'SUCCEEDED')] },
     running,
   ]);
   const result = await cli.run(join(scripts, 'apply-app-unit.sh'), [UNIT, SHA, '60'], fast);
@@ -212,10 +234,10 @@ test('deploy: checks ECR, applies the app unit with IMAGE_TAG, waits, and smoke-
   const url = await serve(t, { '/readyz': [200, { status: 'ok' }], '/.well-known/jwks.json': [200, jwks()] });
   const outputs = JSON.stringify({ service_arn: { value: SERVICE_ARN }, service_url: { value: url } });
   const cli = fake(t, ['aws', 'terragrunt'], [
-    { tool: 'aws', match: ['describe-images'], answers: [{ stdout: 'sha256:abc\n' }] },
+    { tool: 'aws', match: ['describe-images'], answers: [{ stdout: `${IMAGE_DIGEST}\n` }] },
     { tool: 'terragrunt', match: ['output'], answers: [{ stdout: before }, { stdout: outputs }] },
     { tool: 'terragrunt', match: ['apply'], answers: [{ stdout: 'Apply complete!\n' }] },
-    { tool: 'aws', match: ['list-operations'], answers: [{ stdout: 'op-0\n' }, op('op-1', 'IN_PROGRESS'), op('op-1', 'SUCCEEDED')] },
+    { tool: 'aws', match: ['list-operations'], answers: [{ stdout: `${OP0}\n` }, op(OP1, 'IN_PROGRESS'), op(OP1, 'SUCCEEDED')] },
     running,
   ]);
   const result = await cli.run(join(scripts, 'deploy.sh'), ['staging', SHA], { ...fast, FAKE_CLI_RECORD_ENV: 'IMAGE_TAG' });
@@ -246,7 +268,7 @@ test('deploy: refuses a tag that is not a full git SHA, or an unknown environmen
 });
 
 test('deploy: stops before terragrunt when the image is not in ECR', async (t) => {
-  const cli = fake(t, ['aws', 'terragrunt'], [{ tool: 'aws', match: ['describe-images'], answers: [{ stderr: 'ImageNotFoundException\n', code: 254 }] }]);
+  const cli = fake(t, ['aws', 'terragrunt'], [{ tool: 'aws', match: ['describe-images'], answers: [imageNotFound(SHA)] }]);
   const result = await cli.run(join(scripts, 'deploy.sh'), ['prod', SHA], fast);
   t.is(result.code, 1);
   t.regex(result.stderr, /not in ECR/);
@@ -255,10 +277,10 @@ test('deploy: stops before terragrunt when the image is not in ECR', async (t) =
 
 test('deploy: a rollback by App Runner fails it before the smoke test; a timeout exits 2', async (t) => {
   const scenario = (status: string): FakeRule[] => [
-    { tool: 'aws', match: ['describe-images'], answers: [{ stdout: 'sha256:abc\n' }] },
+    { tool: 'aws', match: ['describe-images'], answers: [{ stdout: `${IMAGE_DIGEST}\n` }] },
     { tool: 'terragrunt', match: ['output'], answers: [{ stdout: before }, { stdout: after }] },
     { tool: 'terragrunt', match: ['apply'], answers: [{}] },
-    { tool: 'aws', match: ['list-operations'], answers: [{ stdout: 'op-0\n' }, op('op-1', status)] },
+    { tool: 'aws', match: ['list-operations'], answers: [{ stdout: `${OP0}\n` }, op(OP1, status)] },
   ];
   // staging: an App Runner environment (env.hcl compute_target); the ECS path is in runbook-ecs.test.ts.
   const rolledBack = fake(t, ['aws', 'terragrunt'], scenario('ROLLBACK_SUCCEEDED'));
@@ -277,15 +299,15 @@ test('deploy: a rollback by App Runner fails it before the smoke test; a timeout
 test('apprunner-redeploy: starts a deployment and waits for that operation', async (t) => {
   const cli = fake(t, ['aws'], [
     { tool: 'aws', match: ['list-services'], answers: [{ stdout: `${SERVICE_ARN}\n` }] },
-    { tool: 'aws', match: ['start-deployment'], answers: [{ stdout: 'op-42\n' }] },
-    { tool: 'aws', match: ['list-operations'], answers: [op('op-42', 'SUCCEEDED', 'START_DEPLOYMENT')] },
+    { tool: 'aws', match: ['start-deployment'], answers: [{ stdout: `${OP42}\n` }] },
+    { tool: 'aws', match: ['list-operations'], answers: [op(OP42, 'SUCCEEDED', 'START_DEPLOYMENT')] },
     running,
   ]);
   const result = await cli.run(join(scripts, 'apprunner-redeploy.sh'), ['dev'], fast);
   t.is(result.code, 0, result.stderr);
   t.deepEqual(cli.calls().map((call) => call.argv.slice(0, 2).join(' ')), ['apprunner list-services', 'apprunner start-deployment', 'apprunner list-operations', 'apprunner describe-service']);
   t.true(cli.calls()[0]!.argv.join(' ').includes("ServiceName=='auth-dev'"));
-  t.true(cli.calls()[2]!.argv.join(' ').includes("Id=='op-42'"));
+  t.true(cli.calls()[2]!.argv.join(' ').includes(`Id=='${OP42}'`));
 });
 
 test('apprunner-redeploy: refuses an unknown environment before calling AWS', async (t) => {

@@ -7,7 +7,9 @@
 //   node --import=tsx scripts/ci/mock-plans.ts --dir plans/json --live-dir terragrunt/live
 //
 // --dir holds what `terragrunt run --all --json-out-dir DIR plan` writes (DIR/<unit path>/tfplan.json, each the
-// output of `terraform show -json`). A unit used mocks when one of its plan's input variables holds, anywhere in
+// output of `terraform show -json`: Terragrunt v1.1.1 internal/component/unit.go OutputJSONFile, file name
+// tf.TerraformPlanJSONFile in internal/tf/tf.go; the plan's input variables are its top-level
+// `variables: {<name>: {value}}`, Terraform 1.11 "JSON Output Format", Plan Representation). A unit used mocks when one of its plan's input variables holds, anywhere in
 // its value, a string equal to a mock_outputs value of a dependency block of the live tree. Prints those units,
 // relative to --dir, one per line (nothing when none), and explains each on stderr. Exit 0 either way; 2 on misuse.
 import { readFileSync, readdirSync, statSync, existsSync } from 'node:fs';

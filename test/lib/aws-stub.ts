@@ -28,8 +28,13 @@ function answer(action: string, accountId: string, region: string): string | und
   <ResponseMetadata><RequestId>00000000-0000-0000-0000-000000000000</RequestId></ResponseMetadata>
 </GetCallerIdentityResponse>`);
     case 'DescribeAvailabilityZones': {
+      // Zone IDs are `<region code>-az<n>`, the region code being its geography, direction initials and number
+      // (eu-west-1 → euw1, ap-southeast-2 → apse2); moto 5.2.5 lists eu-west-1a/b/c as euw1-az3/az1/az2
+      // (moto/ec2/models/availability_zones_and_regions.py), as AWS maps them in its own accounts.
+      const [geography = '', direction = '', number = ''] = region.split('-');
+      const code = `${geography}${direction.replace('north', 'n').replace('south', 's').replace('east', 'e').replace('west', 'w').replace('central', 'c')}${number}`;
       const zones = ['a', 'b', 'c'].map((suffix, index) => `<item>
-      <zoneName>${region}${suffix}</zoneName><zoneId>${region.replace(/-/g, '').slice(0, 4)}-az${index + 1}</zoneId>
+      <zoneName>${region}${suffix}</zoneName><zoneId>${code}-az${index + 1}</zoneId>
       <zoneState>available</zoneState><regionName>${region}</regionName><zoneType>availability-zone</zoneType>
       <optInStatus>opt-in-not-required</optInStatus><groupName>${region}</groupName><networkBorderGroup>${region}</networkBorderGroup>
     </item>`).join('\n');

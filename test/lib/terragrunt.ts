@@ -23,6 +23,10 @@ const toolchainPath = '../../scripts/lib/toolchain.mjs';
 const cli = (await import(cliPath)) as TerraformCli;
 const toolchain = (await import(toolchainPath)) as Toolchain;
 
+// The Rendered* shapes below are the cty tags of Terragrunt v1.1.1's config structs, which render serialises
+// (pkg/config/config_as_cty.go, TerragruntConfigAsCty; dependency blocks as a map by name, dependencyBlocksAsCty):
+// pkg/config/dependency.go Dependency (`skip_outputs` renders as `skip`), pkg/config/config.go Hook, and
+// pkg/config/exclude.go ExcludeConfig. Only the fields the tests read are typed; the rest pass through.
 /** One `dependency` block as `terragrunt render --format json` prints it (Terragrunt v1.1.1, config.Dependency). */
 export interface RenderedDependency {
   name: string;
@@ -33,6 +37,8 @@ export interface RenderedDependency {
   mock_outputs_allowed_terraform_commands?: string[] | null;
   mock_outputs_merge_strategy_with_state?: string | null;
   mock_outputs_merge_with_state?: boolean | null;
+  outputs?: Record<string, unknown> | null;
+  inputs?: Record<string, unknown> | null;
 }
 
 /** A hook as rendered (Terragrunt v1.1.1, config.Hook). */

@@ -3,7 +3,10 @@
 // "Secure TCP/IP Connections with SSL" chapter) and real openssl: no fake TLS endpoint.
 // The chain has RDS's shape: a root CA (the only certificate in `caFile`), an intermediate CA signed by it,
 // and the server certificate signed by the intermediate; the server sends its certificate and the
-// intermediate. The server certificate names DNS:localhost and IP:127.0.0.2 (the cluster also listens
+// intermediate. Keys and signatures are those of the CA the rds-postgres module pins (ca_cert_identifier
+// rds-ca-rsa2048-g1: "RSA 2048 private key algorithm and SHA256 signing algorithm", Amazon RDS User Guide,
+// "Using SSL/TLS to encrypt a connection to a DB instance or cluster", Certificate authorities); the CA bundle
+// holds the root, as AWS's global-bundle.pem does (test/rds-ca-bundle.test.ts checks the image's bundle). The server certificate names DNS:localhost and IP:127.0.0.2 (the cluster also listens
 // there), so connecting by 127.0.0.1 is a host-name mismatch and by 127.0.0.2 an IP SAN match.
 // pg_hba.conf admits TCP connections only over TLS (`hostssl`), as RDS does with rds.force_ssl=1.
 import { execFileSync } from 'node:child_process';
@@ -47,15 +50,16 @@ const openssl = (dir: string, args: string[]) => execFileSync('openssl', args, {
 
 /** Root CA → intermediate CA → server certificate (DNS:localhost, IP:127.0.0.2); another CA alongside. */
 function makeCertificates(dir: string): void {
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  openssl(dir, ['req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=auth-test throwaway root CA']);
-  openssl(dir, ['req', '-x509', ...ec, '-keyout', 'other-ca.key', '-out', 'other-ca.crt', '-days', '2', '-subj', '/CN=auth-test other CA']);
-  openssl(dir, ['req', ...ec, '-keyout', 'intermediate.key', '-out', 'intermediate.csr', '-subj', '/CN=auth-test throwaway intermediate CA']);
+  // RSA 2048 keys, SHA-256 signatures: rds-ca-rsa2048-g1's algorithms.
+  const keyOptions = ['-newkey', 'rsa:2048', '-sha256', '-nodes'];
+  openssl(dir, ['req', '-x509', ...keyOptions, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=auth-test throwaway root CA']);
+  openssl(dir, ['req', '-x509', ...keyOptions, '-keyout', 'other-ca.key', '-out', 'other-ca.crt', '-days', '2', '-subj', '/CN=auth-test other CA']);
+  openssl(dir, ['req', ...keyOptions, '-keyout', 'intermediate.key', '-out', 'intermediate.csr', '-subj', '/CN=auth-test throwaway intermediate CA']);
   writeFileSync(join(dir, 'intermediate.ext'), 'basicConstraints = critical, CA:TRUE, pathlen:0\nkeyUsage = critical, keyCertSign, cRLSign\n');
-  openssl(dir, ['x509', '-req', '-in', 'intermediate.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-extfile', 'intermediate.ext', '-out', 'intermediate.crt']);
-  openssl(dir, ['req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost']);
+  openssl(dir, ['x509', '-req', '-sha256', '-in', 'intermediate.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-extfile', 'intermediate.ext', '-out', 'intermediate.crt']);
+  openssl(dir, ['req', ...keyOptions, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost']);
   writeFileSync(join(dir, 'server.ext'), 'subjectAltName = DNS:localhost, IP:127.0.0.2\nextendedKeyUsage = serverAuth\n');
-  openssl(dir, ['x509', '-req', '-in', 'server.csr', '-CA', 'intermediate.crt', '-CAkey', 'intermediate.key', '-CAcreateserial', '-days', '2', '-extfile', 'server.ext', '-out', 'leaf.crt']);
+  openssl(dir, ['x509', '-req', '-sha256', '-in', 'server.csr', '-CA', 'intermediate.crt', '-CAkey', 'intermediate.key', '-CAcreateserial', '-days', '2', '-extfile', 'server.ext', '-out', 'leaf.crt']);
   // ssl_cert_file: the server certificate first, then the intermediates (PostgreSQL, "SSL Server File Usage").
   writeFileSync(join(dir, 'server.crt'), readFileSync(join(dir, 'leaf.crt'), 'utf8') + readFileSync(join(dir, 'intermediate.crt'), 'utf8'));
 }

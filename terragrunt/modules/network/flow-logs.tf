@@ -43,6 +43,7 @@ resource "aws_kms_key" "flow_logs" {
 }
 
 resource "aws_cloudwatch_log_group" "flow_logs" {
+  #checkov:skip=CKV_AWS_338:retention is var.flow_logs_retention_days, set per environment (env.hcl log_retention_days); the default and prod keep a year (test/live-tree.test.ts holds prod to it), non-prod keeps 30 days
   name              = local.flow_logs_group_name
   retention_in_days = var.flow_logs_retention_days
   kms_key_id        = local.flow_logs_kms_key

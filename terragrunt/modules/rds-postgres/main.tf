@@ -137,6 +137,8 @@ resource "terraform_data" "final_snapshot_suffix" {
 }
 
 resource "aws_db_instance" "this" {
+  #checkov:skip=CKV_AWS_157:Multi-AZ is var.multi_az, set per environment: on by default and in prod (test/live-tree.test.ts holds prod to it), off in non-prod to save cost
+  #checkov:skip=CKV_AWS_293:deletion protection is var.deletion_protection, set per environment: on by default and in prod (test/live-tree.test.ts holds prod to it), off in dev, which is torn down and rebuilt
   #checkov:skip=CKV_AWS_118:enhanced monitoring (OS metrics, needs its own IAM role) is not used: alarms read the standard RDS CloudWatch metrics and Performance Insights
   identifier     = var.identifier
   engine         = local.force_new_inputs.engine
