@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 // (siblings) above them; auth above those; http above auth; composition.ts, main.ts and the ops CLIs on top.
 // Each folder may import only from below it (issue 17). A relative specifier's folder is matched by name:
 // from app/src/<folder>/x.ts, `../http/...` is app/src/http (no folder has a child named like a layer).
-const LAYERS = ['config', 'observability', 'errors', 'store', 'events', 'auth', 'http', 'composition', 'main', 'ops'];
+const LAYERS = ['shared', 'config', 'observability', 'errors', 'store', 'events', 'auth', 'http', 'composition', 'main', 'ops'];
 const ABOVE = {
   config: ['observability', 'errors', 'store', 'events', 'auth', 'http', 'composition', 'main', 'ops'],
   observability: ['store', 'events', 'auth', 'http', 'composition', 'main', 'ops'],
