@@ -43,11 +43,12 @@ export function signAccessToken(options: AccessTokenOptions, subject: { userId: 
 const invalid = (cause?: unknown) => new AppError('invalid_token', { cause, challenge: { scheme: 'Bearer', error: 'invalid_token' } });
 
 /**
- * Verifies an access token at `nowMs`. @throws AppError `invalid_token` for any defect.
+ * Verifies an access token at `nowMs`.
  * @param options - verification keys, issuer, audience.
  * @param token - the compact JWT.
  * @param nowMs - the current time, milliseconds since the epoch.
  * @returns the verified claims (RFC 9068 §4 validation).
+ * @throws AppError `invalid_token` (with the RFC 6750 challenge `Bearer error="invalid_token"`) for any defect.
  */
 export function verifyAccessToken(options: AccessTokenOptions, token: string, nowMs: number): AccessTokenClaims {
   const decoded = jwt.decode(token, { complete: true });

@@ -85,6 +85,7 @@ function untilAborted<T>(signal: AbortSignal, work: () => Promise<T>): Promise<T
  * Builds the HIBP checker. Lookups are cached per prefix; concurrent lookups of one prefix share a request.
  * @param options - API base URL, timeout (ms), fail-closed policy, minimum breach count, cache lifetime, registry, clock and fetch.
  * @returns the checker; it resolves a verdict, `breached`, `clean` or `unavailable` (with a reason), and never throws.
+ * @throws TypeError when `minBreachCount` is below 1 or `timeoutMs` is not above 0.
  */
 export function createHibpChecker(options: HibpCheckerOptions): BreachedPasswordChecker {
   if (!(options.minBreachCount >= 1)) throw new TypeError('minBreachCount must be >= 1');

@@ -29,9 +29,10 @@ export interface PasswordHasher {
 }
 
 /**
- * NFKC-normalises and checks length. @throws AppError `weak_password`.
+ * NFKC-normalises and checks length.
  * @param password - the password as sent.
- * @returns its NFKC form, 12 to 128 characters long (OWASP ASVS 6.2).
+ * @returns its NFKC form, 12 to 128 characters (code points) long (OWASP ASVS 6.2).
+ * @throws AppError `weak_password` when the normalised password is shorter or longer.
  */
 export function normalizePassword(password: string): string {
   const normalized = password.normalize('NFKC');

@@ -34,7 +34,7 @@ function truncate(value: string | undefined, max: number): string {
 /**
  * The row for one event, with free-text fields bounded.
  * @param event - the auth event.
- * @returns the `auth_events` row (time in seconds, user agent and reason truncated).
+ * @returns the `auth_events` row (`event_time` in whole seconds and `event_time_ms` its millisecond part; user agent and reason truncated).
  */
 export function toAuthEventRow(event: AuthEvent): AuthEventRow {
   const time = Math.max(0, Math.floor(event.time));

@@ -22,10 +22,11 @@ export function parseJson(text: string): unknown {
 }
 
 /**
- * @throws AppError `unsupported_media_type`, `payload_too_large` or `invalid_request`.
+ * Reads and parses the JSON body of a request, refusing other media types and bodies over `limit`.
  * @param ctx - the request context.
  * @param limit - the largest body accepted, in bytes (16 KiB by default).
  * @returns the parsed body.
+ * @throws AppError `invalid_request` (no body, or not JSON), `unsupported_media_type` or `payload_too_large`.
  */
 export async function readJsonBody(ctx: AppContext, limit = JSON_BODY_LIMIT_BYTES): Promise<unknown> {
   const type = ctx.is('application/json');

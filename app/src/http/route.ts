@@ -60,9 +60,10 @@ export function routeHandler(spec: RouteSpec) {
 }
 
 /**
- * The bearer token of the request. @throws AppError `invalid_token` when absent or malformed.
+ * The bearer token of the request.
  * @param ctx - the request context.
  * @returns the token of `Authorization: Bearer` (RFC 6750 §2.1).
+ * @throws AppError `invalid_token` (with the challenge `Bearer`, RFC 6750 §3.1) when absent or malformed.
  */
 export function bearerToken(ctx: AppContext): string {
   const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(ctx.get('Authorization'));

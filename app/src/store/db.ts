@@ -40,11 +40,11 @@ export interface VerifyFullOptions {
  * then checks the certificate against "localhost".
  * The result overrides any `sslmode` in `url` (postgres.js prefers its `ssl` option); loadConfig refuses
  * a URL whose sslmode disagrees with DATABASE_SSL.
- * @param url the connection URL (one host), whose host name the certificate must name
- * @throws SettingError (setting DATABASE_SSL_ROOT_CERT) when the bundle cannot be read or holds no certificate.
  * @param mode - DATABASE_SSL: `disable`, `require` or `verify-full` (undefined is `disable`).
  * @param rootCertPath - DATABASE_SSL_ROOT_CERT, a PEM CA bundle path, for `verify-full`.
+ * @param url - the connection URL (one host), whose host name the certificate must name.
  * @returns the postgres.js `ssl` option.
+ * @throws SettingError (setting DATABASE_SSL_ROOT_CERT) when the bundle cannot be read or holds no certificate.
  */
 export function postgresSsl(mode: DatabaseSslMode | undefined, rootCertPath: string | undefined, url: string): false | 'require' | VerifyFullOptions {
   if (mode === undefined || mode === 'disable') return false;
