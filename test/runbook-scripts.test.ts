@@ -212,7 +212,7 @@ test('deploy: checks ECR, applies the app unit with IMAGE_TAG, waits, and smoke-
   const url = await serve(t, { '/readyz': [200, { status: 'ok' }], '/.well-known/jwks.json': [200, jwks()] });
   const outputs = JSON.stringify({ service_arn: { value: SERVICE_ARN }, service_url: { value: url } });
   const cli = fake(t, ['aws', 'terragrunt'], [
-    { tool: 'aws', match: ['describe-images'], answers: [{ stdout: 'sha256:abc\n' }] },
+    { tool: 'aws', match: ['describe-images'], answers: [{ stdout: `sha256:${'ab'.repeat(32)}\n` }] },
     { tool: 'terragrunt', match: ['output'], answers: [{ stdout: before }, { stdout: outputs }] },
     { tool: 'terragrunt', match: ['apply'], answers: [{ stdout: 'Apply complete!\n' }] },
     { tool: 'aws', match: ['list-operations'], answers: [{ stdout: 'op-0\n' }, op('op-1', 'IN_PROGRESS'), op('op-1', 'SUCCEEDED')] },
@@ -255,7 +255,7 @@ test('deploy: stops before terragrunt when the image is not in ECR', async (t) =
 
 test('deploy: a rollback by App Runner fails it before the smoke test; a timeout exits 2', async (t) => {
   const scenario = (status: string): FakeRule[] => [
-    { tool: 'aws', match: ['describe-images'], answers: [{ stdout: 'sha256:abc\n' }] },
+    { tool: 'aws', match: ['describe-images'], answers: [{ stdout: `sha256:${'ab'.repeat(32)}\n` }] },
     { tool: 'terragrunt', match: ['output'], answers: [{ stdout: before }, { stdout: after }] },
     { tool: 'terragrunt', match: ['apply'], answers: [{}] },
     { tool: 'aws', match: ['list-operations'], answers: [{ stdout: 'op-0\n' }, op('op-1', status)] },
