@@ -494,7 +494,7 @@ function movingRepo(t: Teardown, retiring: string): { scripts: string; dev: stri
   const dev = join(root, 'terragrunt/live/nonprod/eu-west-1/dev');
   execFileSync('cp', ['-r', join(repoRoot, 'terragrunt/live/nonprod/eu-west-1/dev'), dev]);
   const text = readFileSync(join(dev, 'env.hcl'), 'utf8');
-  t.true(text.includes('  compute_targets_retiring = []'));
+  if (!text.includes('  compute_targets_retiring = []')) throw new Error('dev/env.hcl no longer has compute_targets_retiring = []');
   writeFileSync(join(dev, 'env.hcl'), text.replace('  compute_targets_retiring = []', `  compute_targets_retiring = ${retiring}`));
   return { scripts: join(root, 'runbooks', 'scripts'), dev };
 }
