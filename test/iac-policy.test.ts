@@ -39,7 +39,9 @@ for (const name of listModules()) {
     const statements = await moduleStatements(await parseModule(dir));
     const fromDocuments = statements.filter((s) => s.where.startsWith('data.aws_iam_policy_document.')).length;
     t.is(statements.length - fromDocuments, (text.match(/\bEffect\s*=/g) ?? []).length, 'jsonencode statements');
-    t.is(fromDocuments, (text.match(/^\s*(statement\s*\{|dynamic\s+"statement"\s*\{)/gm) ?? []).length, 'policy document statements');
+    // A policy document's statements are its top-level blocks (two spaces in, as terraform fmt writes them); deeper
+    // `statement {` blocks are other resources' (a WAF rule's statement).
+    t.is(fromDocuments, (text.match(/^ {2}(statement\s*\{|dynamic\s+"statement"\s*\{)/gm) ?? []).length, 'policy document statements');
   });
 }
 

@@ -11,8 +11,9 @@
 //                                       {TargetHealthDescriptions: [{Target, HealthCheckPort, TargetHealth {State, Reason, Description}}]})
 // and the waiter the poll stands in for is botocore's data/ecs/2014-11-13/waiters-2.json ServicesStable.
 import test from 'ava';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createServer } from 'node:https';
+import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -479,4 +480,134 @@ test('list-units leaves out the app unit of the compute target an environment do
   t.true(text.includes('  compute_targets_retiring = []'));
   writeFileSync(join(env, 'env.hcl'), text.replace('  compute_targets_retiring = []', '  compute_targets_retiring = ["apprunner"]'));
   t.deepEqual(list(env), ['alarms', 'app', 'app-ecs', 'clickhouse', 'network', 'rds', 'secrets']);
+});
+
+// During a move between targets (env.hcl compute_targets_retiring, ENVIRONMENT_STRATEGY.md § 8) both are up and DNS
+// may send clients to either: deploys and redeploys go to both, the serving target first.
+
+/** A copy of the runbook scripts and of dev's folder, whose env.hcl retires `retiring` (lib.sh finds the tree
+ * from the scripts' own location, so the copy deploys its own dev). */
+function movingRepo(t: Teardown, retiring: string): { scripts: string; dev: string } {
+  const root = fake(t, [], []).dir;
+  execFileSync('mkdir', ['-p', join(root, 'runbooks'), join(root, 'terragrunt/live/nonprod/eu-west-1')]);
+  execFileSync('cp', ['-r', scripts, join(root, 'runbooks', 'scripts')]);
+  const dev = join(root, 'terragrunt/live/nonprod/eu-west-1/dev');
+  execFileSync('cp', ['-r', join(repoRoot, 'terragrunt/live/nonprod/eu-west-1/dev'), dev]);
+  const text = readFileSync(join(dev, 'env.hcl'), 'utf8');
+  if (!text.includes('  compute_targets_retiring = []')) throw new Error('dev/env.hcl no longer has compute_targets_retiring = []');
+  writeFileSync(join(dev, 'env.hcl'), text.replace('  compute_targets_retiring = []', `  compute_targets_retiring = ${retiring}`));
+  return { scripts: join(root, 'runbooks', 'scripts'), dev };
+}
+
+/** App Runner's service URL: a plain local HTTP server answering the smoke test (the curl shim passes it through). */
+async function appRunnerService(t: Teardown): Promise<string> {
+  const server = createHttpServer((request, response) => {
+    const body = request.url === '/readyz' ? { status: 'ok', checks: { postgres: 'ok' } } : { keys: [{ kty: 'EC', crv: 'P-256', alg: 'ES256', kid: 'k1', use: 'sig', x: 'x', y: 'y' }] };
+    response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => server.close());
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+const APPRUNNER_ARN = `arn:aws:apprunner:eu-west-1:${ACCOUNT}:service/auth-dev/0123456789abcdef`;
+/** `terragrunt run -- output -json` of the app unit (apprunner-service outputs). */
+const appRunnerOutputs = (url: string): FakeAnswer => ({ stdout: JSON.stringify({ service_arn: { value: APPRUNNER_ARN }, service_url: { value: url } }) });
+/** One line of `aws apprunner list-operations --query [Id, Type, Status] --output text`. */
+const operation = (id: string, status: string): FakeAnswer => ({ stdout: `${id}\tUPDATE_SERVICE\t${status}\n` });
+const label = (call: { tool: string; argv: string[] }) => `${call.tool} ${call.argv.includes('--') ? call.argv[call.argv.indexOf('--') + 1] : call.argv[1]}`;
+
+test('deploy during a move: the new target (ECS) and then the retiring one (App Runner) both get the image, each smoke-tested', async (t) => {
+  const moving = movingRepo(t, '["apprunner"]');
+  const appRunnerUrl = await appRunnerService(t);
+  const cli = fake(t, ['aws', 'terragrunt'], [
+    { tool: 'aws', match: ['describe-images', `imageTag=${SHA}`], answers: [describeImages(DIGEST)] },
+    // app-ecs first (its one output call), then app (before and after its apply).
+    { tool: 'terragrunt', match: ['output', 'app-ecs'], answers: [unitOutputs(8)] },
+    { tool: 'terragrunt', match: ['output'], answers: [appRunnerOutputs('before.eu-west-1.awsapprunner.com'), appRunnerOutputs(appRunnerUrl)] },
+    { tool: 'terragrunt', match: ['apply'], answers: [{}, {}] },
+    ...rolledOut,
+    { tool: 'aws', match: ['list-operations'], answers: [{ stdout: 'op-0\n' }, operation('op-1', 'IN_PROGRESS'), operation('op-1', 'SUCCEEDED')] },
+    { tool: 'aws', match: ['describe-service', 'Service.Status'], answers: [{ stdout: 'RUNNING\n' }] },
+  ]);
+  const alb = await loadBalancer(t, cli, 'auth.dev.acme-auth.example');
+
+  const result = await cli.run(join(moving.scripts, 'deploy-app.sh'), ['dev', SHA, '60'], { ...fast, FAKE_CLI_RECORD_ENV: 'IMAGE_TAG,IMAGE_DIGEST' });
+  t.is(result.code, 0, result.stderr);
+  const calls = cli.calls();
+  t.deepEqual(calls.map(label), [
+    'aws describe-images',
+    'terragrunt apply', 'terragrunt output',
+    'aws describe-services', 'aws describe-services', 'aws describe-target-health', 'aws describe-services', 'aws describe-target-health',
+    'terragrunt output', 'aws list-operations', 'terragrunt apply', 'terragrunt output', 'aws list-operations', 'aws list-operations', 'aws describe-service',
+  ]);
+  const applies = calls.filter((call) => call.tool === 'terragrunt' && call.argv.includes('apply'));
+  t.deepEqual(applies.map((call) => call.argv[call.argv.indexOf('--working-dir') + 1]), [join(moving.dev, 'app-ecs'), join(moving.dev, 'app')]);
+  t.deepEqual(applies.map((call) => call.env), [{ IMAGE_TAG: SHA, IMAGE_DIGEST: DIGEST }, { IMAGE_TAG: SHA }]);
+  // Four smoke requests: two through the load balancer, two to App Runner's own URL (no --connect-to).
+  const curls = alb.curlCalls();
+  t.deepEqual(curls.map((argv) => argv.includes('--connect-to')), [true, true, false, false]);
+  // The workflow's service URL stays the serving target's.
+  t.is(result.stdout, 'service_url=https://auth.dev.acme-auth.example\n');
+  t.regex(result.stderr, /runs on ecs-fargate \(env\.hcl compute_target\) and is moving off apprunner \(compute_targets_retiring\): deploying to both/);
+  t.regex(result.stderr, /auth-dev on ecs-fargate serves b{40}/);
+  t.regex(result.stderr, /auth-dev on apprunner serves b{40}/);
+});
+
+test('deploy during a move: a rollback on the new target stops the deploy before the retiring target is touched', async (t) => {
+  const moving = movingRepo(t, '["apprunner"]');
+  const cli = fake(t, ['aws', 'terragrunt'], [
+    { tool: 'aws', match: ['describe-images'], answers: [describeImages(DIGEST)] },
+    { tool: 'terragrunt', match: ['apply'], answers: [{}] },
+    { tool: 'terragrunt', match: ['output'], answers: [unitOutputs(8)] },
+    { tool: 'aws', match: ['describe-services'], answers: [describeServices([
+      { status: 'PRIMARY', revision: 7, serial: 9, rolloutState: 'IN_PROGRESS', running: 2 },
+      { status: 'ACTIVE', revision: 8, rolloutState: 'FAILED', running: 0, failedTasks: 3 },
+    ])] },
+  ]);
+  const result = await cli.run(join(moving.scripts, 'deploy-app.sh'), ['dev', SHA, '60'], fast);
+  t.is(result.code, 1);
+  t.regex(result.stderr, /rolled the deployment back/);
+  t.false(cli.calls().some((call) => call.argv.some((arg) => arg === join(moving.dev, 'app')) || call.argv[0] === 'apprunner'));
+});
+
+test('redeploy during a move restarts both targets, the serving one first; a failure stops it', async (t) => {
+  const moving = movingRepo(t, '["apprunner"]');
+  const cli = fake(t, ['aws'], [
+    { tool: 'aws', match: ['update-service', '--force-new-deployment'], answers: [updateService(8)] },
+    { tool: 'aws', match: ['describe-services'], answers: [describeServices([{ status: 'PRIMARY', revision: 8, rolloutState: 'COMPLETED', running: 2 }])] },
+    { tool: 'aws', match: ['describe-target-health'], answers: [targetHealth(['healthy', 'healthy'])] },
+    { tool: 'aws', match: ['list-services'], answers: [{ stdout: `${APPRUNNER_ARN}\n` }] },
+    { tool: 'aws', match: ['start-deployment'], answers: [{ stdout: 'op-42\n' }] },
+    { tool: 'aws', match: ['list-operations'], answers: [operation('op-42', 'SUCCEEDED')] },
+    { tool: 'aws', match: ['describe-service', 'Service.Status'], answers: [{ stdout: 'RUNNING\n' }] },
+  ]);
+  const result = await cli.run(join(moving.scripts, 'redeploy.sh'), ['dev'], fast);
+  t.is(result.code, 0, result.stderr);
+  t.deepEqual(cli.calls().map((call) => call.argv.slice(0, 2).join(' ')), [
+    'ecs update-service', 'ecs describe-services', 'elbv2 describe-target-health',
+    'apprunner list-services', 'apprunner start-deployment', 'apprunner list-operations', 'apprunner describe-service',
+  ]);
+  t.regex(result.stderr, /auth-dev redeployed[\s\S]*auth-dev redeployed/);
+
+  const failing = fake(t, ['aws'], [{ tool: 'aws', match: ['update-service'], answers: [{ stderr: 'An error occurred (ServiceNotActiveException)', code: 254 }] }]);
+  const failed = await failing.run(join(moving.scripts, 'redeploy.sh'), ['dev'], fast);
+  t.is(failed.code, 1);
+  t.false(failing.calls().some((call) => call.argv[0] === 'apprunner'));
+});
+
+test('compute_targets: the serving target, then the retiring ones; a retiring list naming the serving or an unknown target is refused', async (t) => {
+  const targets = (retiring: string) => {
+    const moving = movingRepo(t, retiring);
+    const run = spawnSync('bash', ['-c', `. "${join(moving.scripts, 'lib.sh')}"; compute_targets dev`], { encoding: 'utf8' });
+    return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+  };
+  t.deepEqual(targets('[]'), { code: 0, stdout: 'ecs-fargate\n', stderr: '' });
+  t.deepEqual(targets('["apprunner"]'), { code: 0, stdout: 'ecs-fargate\napprunner\n', stderr: '' });
+  const same = targets('["ecs-fargate"]');
+  t.is(same.code, 1);
+  t.regex(same.stderr, /compute_targets_retiring lists the serving compute_target 'ecs-fargate'/);
+  const unknown = targets('["lambda"]');
+  t.is(unknown.code, 1);
+  t.regex(unknown.stderr, /unknown compute target 'lambda' in compute_targets_retiring/);
 });

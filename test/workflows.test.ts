@@ -223,6 +223,22 @@ test('infra.yml applies each environment with its infra role, in the <env>-infra
   }
 });
 
+test('infra.yml gives the app units the image by digest: IMAGE_DIGEST from image-digest.sh, after the role is assumed', (t) => {
+  const infra = workflows.get('.github/workflows/infra.yml')!;
+  for (const [id, job] of jobsOf(infra)) {
+    const steps = (job.steps ?? []) as { id?: string; uses?: string; run?: string; env?: Record<string, string> }[];
+    const credentials = steps.findIndex((step) => String(step.uses ?? '').startsWith('aws-actions/configure-aws-credentials@'));
+    const resolve = steps.findIndex((step) => /runbooks\/scripts\/image-digest\.sh "\$IMAGE_TAG"/.test(step.run ?? ''));
+    const stack = steps.findIndex((step) => step.uses === './.github/actions/terragrunt-stack');
+    t.true(credentials >= 0 && resolve > credentials && stack > resolve, `${id}: credentials, then the digest, then the stack`);
+    const resolveStep = steps[resolve]!;
+    // A failed lookup must fail the step: the digest is assigned on its own line (bash -e), never inside echo.
+    t.regex(resolveStep.run!, /^\s*digest="\$\(runbooks\/scripts\/image-digest\.sh "\$IMAGE_TAG"\)"$/m, id);
+    t.is(steps[stack]!.env?.IMAGE_DIGEST, `\${{ steps.${resolveStep.id}.outputs.digest }}`, id);
+    t.is(steps[stack]!.env?.IMAGE_TAG, '${{ inputs.image_tag }}', id);
+  }
+});
+
 test('every environment the deploy roles trust is deployed by deploy.yml, in promotion order', (t) => {
   const deploy = workflows.get('.github/workflows/deploy.yml')!;
   const order = jobsOf(deploy).map(([, job]) => environmentName(job)).filter(Boolean);

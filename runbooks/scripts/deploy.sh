@@ -17,9 +17,8 @@ image_tag="${2:?usage: deploy.sh <env> <image-tag>}"
 repository="${ECR_REPOSITORY:-auth-platform/auth}"
 check_env "$env_name"
 
-aws ecr describe-images --region "$RUNBOOK_REGION" --repository-name "$repository" \
-  --image-ids "imageTag=$image_tag" --query 'imageDetails[0].imageDigest' --output text >/dev/null \
-  || die "image $repository:$image_tag is not in ECR; build and push it first (deploy workflow)"
+# Before anything is applied: the tag must be in ECR (image-digest.sh fails in one line otherwise).
+"$(dirname "$0")/image-digest.sh" "$image_tag" "$repository" >/dev/null
 
 "$(dirname "$0")/deploy-app.sh" "$env_name" "$image_tag" >/dev/null
 log "auth-$env_name serves $image_tag"

@@ -54,6 +54,24 @@ compute_target() {
   esac
 }
 
+# Every compute target that is up in an environment, one a line: compute_target first, then those that
+# env.hcl's compute_targets_retiring lists while the environment moves off them (architecture/
+# ENVIRONMENT_STRATEGY.md § 8). Deploys and redeploys go to each, so that both serve the same image and the same
+# secrets until the old one is removed.
+compute_targets() {
+  local target retiring name
+  target="$(compute_target "$1")"
+  printf '%s\n' "$target"
+  retiring="$(sed -n 's/^  compute_targets_retiring *= *\[\(.*\)\].*/\1/p' "$(env_dir "$1")/env.hcl")"
+  for name in $(tr ',"' '  ' <<<"$retiring"); do
+    case "$name" in
+      "$target") die "env.hcl of $1: compute_targets_retiring lists the serving compute_target '$target'" ;;
+      apprunner | ecs-fargate) printf '%s\n' "$name" ;;
+      *) die "env.hcl of $1: unknown compute target '$name' in compute_targets_retiring (expected apprunner or ecs-fargate)" ;;
+    esac
+  done
+}
+
 # Refuses (one line, exit 1) when a unit's env.hcl neither runs nor retires the unit's compute target: the unit's
 # exclude block then makes Terragrunt v1.1.1 skip it ("Early exit ... no_run = true") and exit 0 having applied
 # nothing (internal/runner/run/run.go), so a deploy would seem to succeed.

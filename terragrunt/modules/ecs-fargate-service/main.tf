@@ -57,13 +57,14 @@ resource "aws_kms_key" "logs" {
         Resource  = "*"
       },
       {
-        Sid       = "CloudWatchLogsUsesKeyForThisGroupOnly"
+        # The container log group and, when the module creates its web ACL, the WAF log group (waf.tf).
+        Sid       = "CloudWatchLogsUsesKeyForTheseGroupsOnly"
         Effect    = "Allow"
         Principal = { Service = "logs.${local.region}.amazonaws.com" }
         Action    = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:DescribeKey"]
         Resource  = "*"
         Condition = {
-          ArnEquals = { "kms:EncryptionContext:aws:logs:arn" = local.log_group_arn }
+          ArnEquals = { "kms:EncryptionContext:aws:logs:arn" = local.create_waf ? [local.log_group_arn, local.waf_log_arn] : [local.log_group_arn] }
         }
       },
     ]

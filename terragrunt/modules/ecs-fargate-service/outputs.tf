@@ -77,3 +77,8 @@ output "alarm_arns" {
   description = "CloudWatch alarm ARNs keyed by alarm: target_5xx, unhealthy_hosts, cpu, memory."
   value       = { for key, alarm in aws_cloudwatch_metric_alarm.this : key => alarm.arn }
 }
+
+output "waf_web_acl_arn" {
+  description = "ARN of the web ACL associated with the load balancer (the module's own, or waf_web_acl_arn); null when WAF is off."
+  value       = local.waf_web_acl
+}

@@ -324,6 +324,45 @@ variable "deletion_protection" {
   default     = true
 }
 
+variable "waf_web_acl_arn" {
+  description = "An existing regional WAFv2 web ACL to associate with the load balancer instead of the module's own (e.g. one managed by AWS Firewall Manager); null: the module's own, unless create_waf_web_acl is false."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.waf_web_acl_arn == null || can(regex("^arn:aws[a-z-]*:wafv2:[a-z0-9-]+:[0-9]{12}:regional/webacl/[A-Za-z0-9_-]+/[0-9a-f-]+$", var.waf_web_acl_arn))
+    error_message = "waf_web_acl_arn must be a regional WAFv2 web ACL ARN (arn:aws:wafv2:<region>:<account>:regional/webacl/<name>/<id>) or null."
+  }
+}
+
+variable "create_waf_web_acl" {
+  description = "Create and associate the module's web ACL (AWS managed rules, per-IP rate limit, blocked paths, logs) when waf_web_acl_arn is null. false without waf_web_acl_arn leaves the load balancer without WAF: set it only knowingly."
+  type        = bool
+  default     = true
+}
+
+variable "waf_rate_limit_per_5_minutes" {
+  description = "Requests one client IP may make in any 5-minute window before the module's web ACL blocks it (WAF rate-based rule; AWS accepts 10 to 2,000,000,000)."
+  type        = number
+  default     = 2000
+
+  validation {
+    condition     = var.waf_rate_limit_per_5_minutes >= 10 && var.waf_rate_limit_per_5_minutes <= 2000000000 && floor(var.waf_rate_limit_per_5_minutes) == var.waf_rate_limit_per_5_minutes
+    error_message = "waf_rate_limit_per_5_minutes must be a whole number from 10 to 2000000000."
+  }
+}
+
+variable "waf_blocked_path_prefixes" {
+  description = "URI path prefixes the module's web ACL blocks from the internet (compared lower-case, after URL decoding)."
+  type        = list(string)
+  default     = ["/metrics"]
+
+  validation {
+    condition     = alltrue([for path in var.waf_blocked_path_prefixes : can(regex("^/[a-z0-9._~/-]+$", path))])
+    error_message = "waf_blocked_path_prefixes must be lower-case absolute paths such as /metrics."
+  }
+}
+
 variable "log_retention_days" {
   description = "Retention of the container log group, in days (a CloudWatch Logs retention value)."
   type        = number

@@ -153,6 +153,15 @@ data "aws_iam_policy_document" "infra" {
 
   source_policy_documents = [data.aws_iam_policy_document.state_read_write.json]
 
+  # infra.yml resolves the app image's tag to its digest (runbooks/scripts/image-digest.sh) for the app-ecs unit.
+  # Granted here on the one repository rather than left to infra_policy_arns, which a caller may narrow.
+  statement {
+    sid       = "ReadImageDigests"
+    effect    = "Allow"
+    actions   = ["ecr:DescribeImages"]
+    resources = [var.ecr_repository_arn]
+  }
+
   statement {
     sid       = "ManageEnvironmentRoles"
     effect    = "Allow"

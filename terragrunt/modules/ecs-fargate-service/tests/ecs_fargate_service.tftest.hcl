@@ -44,6 +44,9 @@ mock_provider "aws" {
       arn_suffix = "app/auth-dev/50dc6c495c0c9188"
     }
   }
+  mock_resource "aws_wafv2_web_acl" {
+    defaults = { arn = "arn:aws:wafv2:eu-west-1:111122223333:regional/webacl/auth-dev/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111" }
+  }
   mock_resource "aws_lb_target_group" {
     defaults = {
       arn        = "arn:aws:elasticloadbalancing:eu-west-1:111122223333:targetgroup/auth-dev/73e2d6bc24d8a067"
@@ -160,8 +163,8 @@ run "variables_and_secrets_reach_the_container" {
   }
 
   assert {
-    condition     = jsondecode(aws_kms_key.logs.policy).Statement[1].Condition.ArnEquals["kms:EncryptionContext:aws:logs:arn"] == "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/ecs/auth-dev"
-    error_message = "CloudWatch Logs may use the key for this log group only."
+    condition     = jsondecode(aws_kms_key.logs.policy).Statement[1].Condition.ArnEquals["kms:EncryptionContext:aws:logs:arn"] == ["arn:aws:logs:eu-west-1:111122223333:log-group:/aws/ecs/auth-dev", "arn:aws:logs:eu-west-1:111122223333:log-group:aws-waf-logs-auth-dev"]
+    error_message = "CloudWatch Logs may use the key for the container and WAF log groups only."
   }
 }
 
@@ -409,5 +412,85 @@ run "accepts_tls13_only_policy" {
   assert {
     condition     = aws_lb_listener.https.ssl_policy == "ELBSecurityPolicy-TLS13-1-3-2021-06"
     error_message = "The listener takes the given policy."
+  }
+}
+
+run "waf_managed_rules_rate_limit_and_blocked_paths_by_default" {
+  command = plan
+
+  assert {
+    condition     = length(aws_wafv2_web_acl.this) == 1 && aws_wafv2_web_acl.this[0].scope == "REGIONAL" && length(aws_wafv2_web_acl.this[0].default_action[0].allow) == 1
+    error_message = "By default the module creates a regional web ACL that allows what no rule blocks."
+  }
+
+  assert {
+    condition     = toset([for r in aws_wafv2_web_acl.this[0].rule : r.statement[0].managed_rule_group_statement[0].name if length(r.statement[0].managed_rule_group_statement) > 0]) == toset(["AWSManagedRulesAmazonIpReputationList", "AWSManagedRulesKnownBadInputsRuleSet", "AWSManagedRulesCommonRuleSet"]) && alltrue([for r in aws_wafv2_web_acl.this[0].rule : length(r.override_action[0].none) == 1 && r.statement[0].managed_rule_group_statement[0].vendor_name == "AWS" if length(r.statement[0].managed_rule_group_statement) > 0])
+    error_message = "The AWS IP reputation, known bad inputs and common rule sets apply, in blocking mode."
+  }
+
+  assert {
+    condition     = [for o in one([for r in aws_wafv2_web_acl.this[0].rule : r if r.name == "AWSManagedRulesCommonRuleSet"]).statement[0].managed_rule_group_statement[0].rule_action_override : o.name if length(o.action_to_use[0].count) == 1] == ["NoUserAgent_HEADER"]
+    error_message = "Only the common rule set's NoUserAgent_HEADER is downgraded to count (API clients may send no User-Agent)."
+  }
+
+  assert {
+    condition     = one([for r in aws_wafv2_web_acl.this[0].rule : r if r.name == "rate-limit-per-ip"]).statement[0].rate_based_statement[0].limit == 2000 && one([for r in aws_wafv2_web_acl.this[0].rule : r if r.name == "rate-limit-per-ip"]).statement[0].rate_based_statement[0].aggregate_key_type == "IP" && length(one([for r in aws_wafv2_web_acl.this[0].rule : r if r.name == "rate-limit-per-ip"]).action[0].block) == 1
+    error_message = "A per-IP rate-based rule blocks more than 2000 requests in 5 minutes."
+  }
+
+  assert {
+    condition     = [for r in aws_wafv2_web_acl.this[0].rule : r.statement[0].byte_match_statement[0].search_string if startswith(r.name, "block-path-")] == ["/metrics"] && alltrue([for r in aws_wafv2_web_acl.this[0].rule : length(r.action[0].block) == 1 if startswith(r.name, "block-path-")]) && toset([for t in one([for r in aws_wafv2_web_acl.this[0].rule : r if r.name == "block-path-0"]).statement[0].byte_match_statement[0].text_transformation : t.type]) == toset(["URL_DECODE", "LOWERCASE"])
+    error_message = "/metrics is blocked from the internet, however its case or encoding is spelled."
+  }
+
+  assert {
+    condition     = length(toset([for r in aws_wafv2_web_acl.this[0].rule : r.priority])) == length(aws_wafv2_web_acl.this[0].rule)
+    error_message = "Rule priorities are unique."
+  }
+
+  assert {
+    condition     = length(aws_wafv2_web_acl_association.this) == 1 && aws_wafv2_web_acl_association.this[0].web_acl_arn == "arn:aws:wafv2:eu-west-1:111122223333:regional/webacl/auth-dev/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111" && output.waf_web_acl_arn == aws_wafv2_web_acl.this[0].arn
+    error_message = "The module's web ACL is associated with the load balancer."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_log_group.waf[0].name == "aws-waf-logs-auth-dev" && aws_cloudwatch_log_group.waf[0].kms_key_id == aws_kms_key.logs.arn && toset([for f in aws_wafv2_web_acl_logging_configuration.this[0].redacted_fields : f.single_header[0].name]) == toset(["authorization", "cookie"])
+    error_message = "WAF logs go to a KMS-encrypted aws-waf-logs-* group, with the Authorization and Cookie headers redacted."
+  }
+
+  assert {
+    condition     = contains(jsondecode(aws_kms_key.logs.policy).Statement[1].Condition.ArnEquals["kms:EncryptionContext:aws:logs:arn"], "arn:aws:logs:eu-west-1:111122223333:log-group:aws-waf-logs-auth-dev")
+    error_message = "CloudWatch Logs may use the log key for the WAF log group too."
+  }
+}
+
+run "waf_existing_web_acl_instead_of_the_modules_own" {
+  command = plan
+
+  variables {
+    waf_web_acl_arn = "arn:aws:wafv2:eu-west-1:111122223333:regional/webacl/FMManagedWebACLV2-org/0d3c5a9e-1111-2222-3333-444455556666"
+  }
+
+  assert {
+    condition     = length(aws_wafv2_web_acl.this) == 0 && length(aws_cloudwatch_log_group.waf) == 0 && aws_wafv2_web_acl_association.this[0].web_acl_arn == "arn:aws:wafv2:eu-west-1:111122223333:regional/webacl/FMManagedWebACLV2-org/0d3c5a9e-1111-2222-3333-444455556666"
+    error_message = "A given web ACL is associated and the module creates none."
+  }
+}
+
+run "waf_off_only_when_asked" {
+  command = plan
+
+  variables {
+    create_waf_web_acl = false
+  }
+
+  assert {
+    condition     = length(aws_wafv2_web_acl.this) == 0 && length(aws_wafv2_web_acl_association.this) == 0 && output.waf_web_acl_arn == null
+    error_message = "create_waf_web_acl = false without an ARN leaves the load balancer without WAF."
+  }
+
+  assert {
+    condition     = jsondecode(aws_kms_key.logs.policy).Statement[1].Condition.ArnEquals["kms:EncryptionContext:aws:logs:arn"] == ["arn:aws:logs:eu-west-1:111122223333:log-group:/aws/ecs/auth-dev"]
+    error_message = "Without the module's web ACL, the log key serves the container log group only."
   }
 }

@@ -274,3 +274,21 @@ run "rejects_alarm_evaluation_periods" {
   variables { alarm_evaluation_periods = 0 }
   expect_failures = [var.alarm_evaluation_periods]
 }
+
+run "rejects_global_web_acl" {
+  command = plan
+  variables { waf_web_acl_arn = "arn:aws:wafv2:us-east-1:111122223333:global/webacl/cdn/0d3c5a9e-1111-2222-3333-444455556666" }
+  expect_failures = [var.waf_web_acl_arn]
+}
+
+run "rejects_waf_rate_limit" {
+  command = plan
+  variables { waf_rate_limit_per_5_minutes = 5 }
+  expect_failures = [var.waf_rate_limit_per_5_minutes]
+}
+
+run "rejects_upper_case_blocked_path" {
+  command = plan
+  variables { waf_blocked_path_prefixes = ["/Metrics"] }
+  expect_failures = [var.waf_blocked_path_prefixes]
+}

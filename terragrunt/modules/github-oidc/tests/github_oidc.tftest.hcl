@@ -159,6 +159,26 @@ run "deploy_role_pushes_images_and_updates_its_service_only" {
     error_message = "Only ecr:GetAuthorizationToken and the ECS/ELB actions without resource-level permissions may use Resource \"*\"."
   }
 
+  # ecs:RegisterTaskDefinition, DeregisterTaskDefinition and DescribeTaskDefinition take no resource type (AWS
+  # Service Authorization Reference, Amazon ECS), so the task definition cannot be scoped by ARN; what scopes an ECS
+  # deploy is iam:PassRole: only the environment's execution and task roles, only to ECS tasks.
+  assert {
+    condition = alltrue([for s in data.aws_iam_policy_document.deploy["staging"].statement : (
+      s.sid == "PassAppRunnerRoles" || s.sid == "PassEcsRoles"
+    ) && alltrue([for r in s.resources : r != "*" && startswith(r, "arn:aws:iam::111122223333:role/auth-staging-")]) && one(s.condition).test == "StringEquals" && one(s.condition).variable == "iam:PassedToService" if contains(s.actions, "iam:PassRole")])
+    error_message = "iam:PassRole appears only in the App Runner and ECS statements, on the environment's own roles, with iam:PassedToService."
+  }
+
+  assert {
+    condition     = one([for s in data.aws_iam_policy_document.deploy["staging"].statement : s if s.sid == "PassEcsRoles"]).resources == toset(["arn:aws:iam::111122223333:role/auth-staging-ecs-execution", "arn:aws:iam::111122223333:role/auth-staging-ecs-task"]) && one([for s in data.aws_iam_policy_document.deploy["staging"].statement : s if s.sid == "RegisterEcsTaskDefinitions"]).actions == toset(["ecs:RegisterTaskDefinition", "ecs:DeregisterTaskDefinition", "ecs:DescribeTaskDefinition", "elasticloadbalancing:DescribeTargetHealth"])
+    error_message = "Each environment's deploy role passes its own ECS roles; only the four actions without resource types use Resource \"*\"."
+  }
+
+  assert {
+    condition     = contains(one([for s in data.aws_iam_policy_document.deploy["dev"].statement : s if s.sid == "PushImage"]).actions, "ecr:DescribeImages")
+    error_message = "deploy-app.sh resolves the image digest (image-digest.sh): the deploy role needs ecr:DescribeImages on the repository."
+  }
+
   assert {
     condition     = length(aws_iam_role_policy_attachment.deploy_read_only) == 2
     error_message = "Each deploy role gets the read-only policy for refresh."
@@ -259,6 +279,11 @@ run "infra_role_permissions_are_scoped" {
   assert {
     condition     = toset(one(one([for s in data.aws_iam_policy_document.infra["dev"].statement : s if s.sid == "AttachEnvironmentOrServicePolicies"]).condition).values) == toset(["arn:aws:iam::111122223333:policy/auth-dev-*", "arn:aws:iam::aws:policy/service-role/*"])
     error_message = "Only the environment's own or AWS service-role managed policies may be attached."
+  }
+
+  assert {
+    condition     = one([for s in data.aws_iam_policy_document.infra["dev"].statement : s if s.sid == "ReadImageDigests"]).actions == toset(["ecr:DescribeImages"]) && one([for s in data.aws_iam_policy_document.infra["dev"].statement : s if s.sid == "ReadImageDigests"]).resources == toset(["arn:aws:ecr:eu-west-1:111122223333:repository/auth"])
+    error_message = "infra.yml resolves IMAGE_DIGEST (image-digest.sh): the infra role may describe the images of the one repository, whatever infra_policy_arns says."
   }
 
   assert {

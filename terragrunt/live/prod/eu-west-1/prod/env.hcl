@@ -64,7 +64,7 @@ locals {
   # Public base URL: the JWT issuer, the same host name whichever target serves it (its DNS record and
   # certificate are not managed here).
   app_public_url = "https://auth.acme-auth.example"
-  # Extra or changed app variables for this environment only (the shared set is in _envcommon/app.hcl).
+  # Extra or changed app variables for this environment only (the shared set is in _envcommon/app-runtime.hcl).
   app_environment_overrides = {}
   log_level                 = "info"
 }

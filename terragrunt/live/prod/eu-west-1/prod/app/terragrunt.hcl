@@ -1,10 +1,15 @@
-# Identical in every environment: the unit is defined in _envcommon/app.hcl, sizing comes from env.hcl.
+# Identical in every environment: the unit is defined in _envcommon/app.hcl and app-runtime.hcl, sizing comes from env.hcl.
 include "root" {
   path = find_in_parent_folders("root.hcl")
 }
 
 include "envcommon" {
   path = "${dirname(find_in_parent_folders("root.hcl"))}/live/_envcommon/app.hcl"
+}
+
+# What both compute targets share: dependencies, the app's variables and secrets, its size.
+include "app_runtime" {
+  path = "${dirname(find_in_parent_folders("root.hcl"))}/live/_envcommon/app-runtime.hcl"
 }
 
 terraform {
