@@ -7,6 +7,7 @@
 // because autocannon resets its per-connection context after every request.
 import { Agent, request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 
 export type LoadScenario =
@@ -37,25 +38,34 @@ export interface LoadResult {
 const percentile = (sorted: number[], p: number) => (sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!);
 const round = (value: number) => Math.round(value * 100) / 100;
 
-async function runAutocannon(scenario: Extract<LoadScenario, { kind: 'autocannon' }>): Promise<LoadResult> {
-  const options = { url: scenario.url, connections: scenario.connections, headers: scenario.headers };
-  // Warm-up first, so JIT compilation and connection set-up do not count.
-  if (scenario.warmupSeconds > 0) await autocannon({ ...options, duration: scenario.warmupSeconds });
-  const result = await autocannon({ ...options, duration: scenario.seconds });
+/**
+ * A LoadResult from autocannon 8's result. `errors` already counts the timeouts (autocannon's onTimeout
+ * increments both `errors` and `timeouts`; @types/autocannon: "connection errors (including timeouts)"),
+ * so it is taken as is. Requests per second are over `duration`, the seconds autocannon actually ran: it
+ * stops on its once-a-second sampling tick, which a loaded machine can delay past the requested length.
+ */
+export function loadResultOf(result: autocannon.Result): LoadResult {
   const non2xx: Record<string, number> = {};
-  for (const [bucket, count] of Object.entries(result.statusCodeStats ?? {})) {
-    if (!bucket.startsWith('2') && (count.count ?? 0) > 0) non2xx[bucket] = count.count ?? 0;
+  for (const [status, count] of Object.entries(result.statusCodeStats ?? {})) {
+    if (!status.startsWith('2') && (count.count ?? 0) > 0) non2xx[status] = count.count ?? 0;
   }
   const requests = result.requests.total;
   return {
     requests,
-    seconds: scenario.seconds,
-    requestsPerSecond: round(requests / scenario.seconds),
+    seconds: result.duration,
+    requestsPerSecond: round(requests / result.duration),
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     non2xx,
-    errors: result.errors + result.timeouts,
+    errors: result.errors,
   };
+}
+
+async function runAutocannon(scenario: Extract<LoadScenario, { kind: 'autocannon' }>): Promise<LoadResult> {
+  const options = { url: scenario.url, connections: scenario.connections, headers: scenario.headers };
+  // Warm-up first, so JIT compilation and connection set-up do not count.
+  if (scenario.warmupSeconds > 0) await autocannon({ ...options, duration: scenario.warmupSeconds });
+  return loadResultOf(await autocannon({ ...options, duration: scenario.seconds }));
 }
 
 function post(agent: Agent, url: URL, body: string): Promise<{ status: number; text: string }> {
@@ -119,7 +129,8 @@ export function runScenario(scenario: LoadScenario): Promise<LoadResult> {
   return scenario.kind === 'autocannon' ? runAutocannon(scenario) : runClosedLoop(scenario);
 }
 
-if (process.send) {
+// Only as the forked script, not when imported (an ava worker also has an IPC channel).
+if (process.send && process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   // The parent disconnects once it has the answer; with nothing else pending, the process then ends.
   process.once('message', (scenario: LoadScenario) => {
     runScenario(scenario).then(
