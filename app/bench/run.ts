@@ -22,7 +22,7 @@ import { loadConfig } from '../src/config/index.ts';
 import { variables } from '../src/config/variables.ts';
 import { createTestDatabase } from '../test/helpers/database.ts';
 import type { LoadResult, LoadScenario } from './load.ts';
-import { formatTable, type BenchReport, type PathResult } from './report.ts';
+import { combineRuns, formatTable, type BenchReport, type PathResult } from './report.ts';
 
 const appDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const benchDir = join(appDir, 'bench');
@@ -106,23 +106,6 @@ async function runLoad(scenario: LoadScenario): Promise<LoadResult> {
   child.disconnect();
   if (!message.result) fail(`the load generator failed: ${message.error}`);
   return message.result;
-}
-
-/** Several runs of one reference as one: requests and seconds summed, percentiles and RSS the worst seen. */
-function meanOf(runs: (LoadResult & { rssBytes?: number })[]): LoadResult & { rssBytes?: number; runs: number[] } {
-  const requests = runs.reduce((sum, run) => sum + run.requests, 0);
-  const seconds = runs.reduce((sum, run) => sum + run.seconds, 0);
-  return {
-    requests,
-    seconds,
-    requestsPerSecond: requests / seconds,
-    p50Ms: Math.max(...runs.map((run) => run.p50Ms)),
-    p99Ms: Math.max(...runs.map((run) => run.p99Ms)),
-    non2xx: Object.assign({}, ...runs.map((run) => run.non2xx)) as Record<string, number>,
-    errors: runs.reduce((sum, run) => sum + run.errors, 0),
-    rssBytes: Math.max(...runs.map((run) => run.rssBytes ?? 0)),
-    runs: runs.map((run) => run.requestsPerSecond),
-  };
 }
 
 async function waitReady(url: string, child: ChildProcess, stderr: () => string): Promise<void> {
@@ -249,12 +232,12 @@ try {
   await measure('GET /.well-known/jwks.json', get(`${base}/.well-known/jwks.json`));
   await measure('GET /v1/me', get(`${base}/v1/me`, { authorization: `Bearer ${accessToken}` }));
   await staticRun();
-  measured['bare node:http static JSON'] = meanOf(staticRuns);
+  measured['bare node:http static JSON'] = combineRuns(staticRuns);
   const floorRuns = [await floor()];
   await measure('POST /v1/sessions, own account each', posts(`${base}/v1/sessions`, Array.from({ length: LOGIN_CLIENTS }, (_, index) => ({ email: email(`login-${index}`), password: PASSWORD }))));
   await measure('POST /v1/sessions, one account', posts(`${base}/v1/sessions`, Array.from({ length: LOGIN_CLIENTS }, () => ({ email: email('shared'), password: PASSWORD }))));
   floorRuns.push(await floor());
-  measured['argon2id verify alone'] = meanOf(floorRuns);
+  measured['argon2id verify alone'] = combineRuns(floorRuns);
   await measure('bare Koa + postgres.js refresh', posts(bareRefreshUrl, bareTokens.map((token) => ({ refresh_token: token })), 'refresh_token'), bareRefresh.pid);
   await measure('POST /v1/tokens/refresh, own chain each', posts(`${base}/v1/tokens/refresh`, appTokens.map((token) => ({ refresh_token: token })), 'refresh_token'));
 
