@@ -20,27 +20,42 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { generateSigningJwk } from '../src/auth/signing-keys.ts';
 import { loadConfig } from '../src/config/index.ts';
 import { variables } from '../src/config/variables.ts';
-import { createTestDatabase } from '../test/helpers/database.ts';
+import { createTestDatabase, type TestDatabase } from '../test/helpers/database.ts';
 import type { LoadResult, LoadScenario } from './load.ts';
 import { combineRuns, formatTable, type BenchReport, type PathResult } from './report.ts';
 
 const appDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const benchDir = join(appDir, 'bench');
 
-function fail(message: string): never {
+/** Before anything is started: one plain line and exit 2. */
+function stop(message: string): never {
   process.stderr.write(`bench: ${message}\n`);
   process.exit(2);
 }
 
+/** A failure once the run has started: thrown, so that the app and the references are stopped and the
+ * database dropped (finally, below), then reported in one plain line. */
+class BenchFailure extends Error {}
+function fail(message: string): never {
+  throw new BenchFailure(message);
+}
+
+/** An unexpected error in one line: its message, and the system error code of its cause if any. */
+function describe(error: unknown): string {
+  const { message, code, cause } = error as { message?: string; code?: string; cause?: { code?: string; message?: string } };
+  const detail = code ?? cause?.code ?? cause?.message;
+  return detail && !message?.includes(detail) ? `${message} (${detail})` : String(message ?? error);
+}
+
 const jsonIndex = process.argv.indexOf('--json');
 const jsonFile = jsonIndex >= 0 ? process.argv[jsonIndex + 1] : undefined;
-if (jsonIndex >= 0 && !jsonFile) fail('--json needs a file name, e.g. `npm run bench -- --json bench.json`');
+if (jsonIndex >= 0 && !jsonFile) stop('--json needs a file name, e.g. `npm run bench -- --json bench.json`');
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
-if (!(seconds > 0)) fail('BENCH_SECONDS must be a positive number of seconds');
+if (!(seconds > 0)) stop('BENCH_SECONDS must be a positive number of seconds');
 // Relative to where `npm run bench` was typed (npm sets INIT_CWD; the workspace script itself runs in app/).
 const cpuProfileDir = process.env.BENCH_CPU_PROF ? resolve(process.env.INIT_CWD ?? process.cwd(), process.env.BENCH_CPU_PROF) : undefined;
 if (!process.env.TEST_DATABASE_ADMIN_URL || !process.env.CLICKHOUSE_URL) {
-  fail('PostgreSQL and ClickHouse are not configured: run `npm run bench` (it starts both), or set TEST_DATABASE_ADMIN_URL and CLICKHOUSE_*');
+  stop('PostgreSQL and ClickHouse are not configured: run `npm run bench` (it starts both), or set TEST_DATABASE_ADMIN_URL and CLICKHOUSE_*');
 }
 
 const WARMUP_SECONDS = 1;
@@ -80,9 +95,9 @@ function rssBytes(pid: number | undefined): number | undefined {
 
 /** The first IPC message of a child; a child that ends without one stops the bench. */
 function firstMessage<T>(child: ChildProcess, what: string): Promise<T> {
-  return new Promise((resolveMessage) => {
+  return new Promise((resolveMessage, reject) => {
     // 'exit' may be emitted before a message still in the channel, so only 'close' (channel drained) counts.
-    const ended = (code: number | null) => fail(`${what} ended (${code}) without an answer`);
+    const ended = (code: number | null) => reject(new BenchFailure(`${what} ended (${code}) without an answer`));
     child.once('close', ended);
     child.once('message', (message) => {
       child.off('close', ended);
@@ -110,16 +125,19 @@ async function runLoad(scenario: LoadScenario): Promise<LoadResult> {
 
 async function waitReady(url: string, child: ChildProcess, stderr: () => string): Promise<void> {
   const deadline = Date.now() + 60_000;
+  let last = 'no answer';
   while (Date.now() < deadline) {
     if (child.exitCode !== null) fail(`the app exited with ${child.exitCode} before it was ready:\n${stderr().slice(-2000)}`);
     try {
-      if ((await fetch(`${url}/readyz`)).status === 200) return;
+      const response = await fetch(`${url}/readyz`);
+      if (response.status === 200) return;
+      last = `${response.status} ${(await response.text()).slice(0, 200)}`;
     } catch {
       // not listening yet
     }
     await sleep(10);
   }
-  fail('the app was not ready within 60 seconds');
+  fail(`the app was not ready within 60 seconds (last /readyz: ${last})`);
 }
 
 async function postJson(url: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
@@ -127,7 +145,12 @@ async function postJson(url: string, body: unknown): Promise<{ status: number; j
   return { status: response.status, json: (await response.json()) as Record<string, unknown> };
 }
 
-const db = await createTestDatabase();
+let db: TestDatabase;
+try {
+  db = await createTestDatabase();
+} catch (error) {
+  stop(`cannot create a database through TEST_DATABASE_ADMIN_URL (${describe(error)}): run \`npm run bench\` from the repository root, which starts PostgreSQL and ClickHouse`);
+}
 try {
   // ---- the app: the production build, production settings, limits raised for the run ----
   if (spawnSync('npm', ['run', 'build'], { cwd: appDir, stdio: ['ignore', 'ignore', 'inherit'] }).status !== 0) fail('`npm --workspace app run build` failed');
@@ -274,6 +297,9 @@ try {
   // A graceful stop, so that `--cpu-prof` writes its profile.
   app.kill('SIGTERM');
   await once(app, 'exit');
+} catch (error) {
+  process.stderr.write(`bench: ${error instanceof BenchFailure ? error.message : describe(error)}\n`);
+  process.exitCode = 2;
 } finally {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
   await db.drop();
