@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import test from 'ava';
 import autocannon from 'autocannon';
-import { loadResultOf } from '../../bench/load.ts';
+import { loadResultOf, runScenario } from '../../bench/load.ts';
 
 async function listen(server: Server): Promise<string> {
   server.listen(0, '127.0.0.1');
@@ -47,6 +47,22 @@ test('non-2xx answers are counted by status, and requests per second are over th
     t.is(result.seconds, raw.duration);
     t.is(result.requestsPerSecond, Math.round((result.requests / raw.duration) * 100) / 100);
     t.is(result.errors, 0);
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
+});
+
+test('a closed-loop client whose request is never answered counts "no answer" and the run still ends', async (t) => {
+  // Without a request timeout the client would wait forever and the bench with it; ava's own timeout is
+  // the guard here, the assertions are on counts only.
+  t.timeout(30_000);
+  const server = createServer(() => {});
+  const url = await listen(server);
+  try {
+    const result = await runScenario({ kind: 'closed-loop', url, bodies: ['{}', '{}'], seconds: 2, warmupSeconds: 0, requestTimeoutMs: 200 });
+    t.true(result.errors > 0);
+    t.is(result.requests, 0);
   } finally {
     server.closeAllConnections();
     server.close();
