@@ -28,6 +28,11 @@ if (!file) {
   process.exit(2);
 }
 const top = Number(topArgument ?? 25);
+if (!(Number.isInteger(top) && top > 0)) {
+  // Often a glob such as CPU.*.cpuprofile that matched a second profile, which then landed here.
+  process.stderr.write(`profile-summary: TOP must be a whole number, not ${topArgument}; pass one .cpuprofile at a time\n`);
+  process.exit(2);
+}
 let profile: CpuProfile;
 try {
   profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;

@@ -36,3 +36,10 @@ test('a file that is not there is one plain line, not a stack trace', (t) => {
   t.is(run.stderr.trim().split('\n').length, 1);
   t.regex(run.stderr, /cannot read \/nonexistent\/CPU\.cpuprofile as a \.cpuprofile \(ENOENT\)/);
 });
+
+test('a second profile where TOP goes (a glob that matched two files) is one plain line, not empty tables', (t) => {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', summary, '/nonexistent/CPU.1.cpuprofile', '/nonexistent/CPU.2.cpuprofile'], { encoding: 'utf8' });
+  t.is(run.status, 2);
+  t.is(run.stderr.trim().split('\n').length, 1);
+  t.regex(run.stderr, /TOP must be a whole number, not \/nonexistent\/CPU\.2\.cpuprofile; pass one \.cpuprofile at a time/);
+});
