@@ -11,7 +11,7 @@
 // scripts/with-services.mjs.
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -48,11 +48,17 @@ function describe(error: unknown): string {
 }
 
 const jsonIndex = process.argv.indexOf('--json');
-const jsonFile = jsonIndex >= 0 ? process.argv[jsonIndex + 1] : undefined;
-if (jsonIndex >= 0 && !jsonFile) stop('--json needs a file name, e.g. `npm run bench -- --json bench.json`');
+const jsonArgument = jsonIndex >= 0 ? process.argv[jsonIndex + 1] : undefined;
+if (jsonIndex >= 0 && !jsonArgument) stop('--json needs a file name, e.g. `npm run bench -- --json bench.json`');
+// Like BENCH_CPU_PROF (below), relative to npm's INIT_CWD.
+const jsonFile = jsonArgument ? resolve(process.env.INIT_CWD ?? process.cwd(), jsonArgument) : undefined;
+// Checked now, not after minutes of measuring.
+if (jsonFile && !existsSync(dirname(jsonFile))) stop(`--json ${jsonArgument}: the folder ${dirname(jsonFile)} does not exist`);
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 if (!(seconds > 0)) stop('BENCH_SECONDS must be a positive number of seconds');
-// Relative to where `npm run bench` was typed (npm sets INIT_CWD; the workspace script itself runs in app/).
+// Relative to npm's INIT_CWD, not app/ where the workspace script runs: the repository root through the
+// root's `npm run bench` (scripts/with-services.mjs starts the workspace's npm there, and npm sets INIT_CWD
+// to its own working folder), the folder typed in for `npm --workspace app run bench`.
 const cpuProfileDir = process.env.BENCH_CPU_PROF ? resolve(process.env.INIT_CWD ?? process.cwd(), process.env.BENCH_CPU_PROF) : undefined;
 if (!process.env.TEST_DATABASE_ADMIN_URL || !process.env.CLICKHOUSE_URL) {
   stop('PostgreSQL and ClickHouse are not configured: run `npm run bench` (it starts both), or set TEST_DATABASE_ADMIN_URL and CLICKHOUSE_*');
