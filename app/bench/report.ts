@@ -78,6 +78,15 @@ export function targetVerdict(path: PathResult): string | undefined {
   return parts.join('; ');
 }
 
+/**
+ * Whether any path or any reference had a non-2xx answer or none at all. A reference counts too: one that
+ * answered 401 (say, a refresh chain broken by a reused token) measured cheaper work than it claims, and
+ * every ratio read against it is off.
+ */
+export function hasFailedAnswers(report: BenchReport): boolean {
+  return [...report.paths, ...Object.values(report.references)].some((result) => result.errors > 0 || Object.keys(result.non2xx).length > 0);
+}
+
 /** The markdown table: every path against its reference, then the references themselves. */
 export function formatTable(report: BenchReport): string {
   const lines = [

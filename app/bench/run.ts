@@ -22,7 +22,7 @@ import { loadConfig } from '../src/config/index.ts';
 import { variables } from '../src/config/variables.ts';
 import { createTestDatabase, type TestDatabase } from '../test/helpers/database.ts';
 import type { LoadResult, LoadScenario } from './load.ts';
-import { combineRuns, formatTable, type BenchReport, type PathResult } from './report.ts';
+import { combineRuns, formatTable, hasFailedAnswers, type BenchReport, type PathResult } from './report.ts';
 
 const appDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const benchDir = join(appDir, 'bench');
@@ -306,7 +306,7 @@ try {
   };
   process.stdout.write(`${formatTable(report)}\n`);
   if (jsonFile) writeFileSync(jsonFile, `${JSON.stringify(report, null, 2)}\n`);
-  if (report.paths.some((result) => result.errors > 0 || Object.keys(result.non2xx).length > 0)) process.exitCode = 1;
+  if (hasFailedAnswers(report)) process.exitCode = 1;
 
   // A graceful stop, so that `--cpu-prof` writes its profile.
   app.kill('SIGTERM');

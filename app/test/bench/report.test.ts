@@ -1,7 +1,7 @@
 // The bench's report (bench/report.ts): targets judged from the run's own figures, one table row per
 // path and per reference. No load is generated here; `npm run bench` is not part of the test suite.
 import test from 'ava';
-import { combineRuns, formatTable, targetVerdict, type BenchReport, type PathResult } from '../../bench/report.ts';
+import { combineRuns, formatTable, hasFailedAnswers, targetVerdict, type BenchReport, type PathResult } from '../../bench/report.ts';
 
 const load = { requests: 100, seconds: 5, requestsPerSecond: 20, p50Ms: 10, p99Ms: 40, non2xx: {}, errors: 0 };
 const path = (overrides: Partial<PathResult>): PathResult => ({
@@ -53,4 +53,21 @@ test('a reference run before and after its paths reads as one: counts summed, th
   t.is(combined.errors, 3);
   t.is(combined.p99Ms, 80);
   t.is(combined.rssBytes, 90e6);
+});
+
+test('the run fails (exit 1) when a path or a reference had a non-2xx answer or none', (t) => {
+  const report = (paths: PathResult[], reference = load): BenchReport => ({
+    date: '2030-01-01T00:00:00.000Z',
+    seconds: 5,
+    node: 'v20.0.0',
+    cpus: 2,
+    argon2: { memoryKiB: 19456, iterations: 2, parallelism: 1, concurrency: 2 },
+    startToReadyMs: 900,
+    references: { 'bare Koa + postgres.js refresh': reference },
+    paths,
+  });
+  t.false(hasFailedAnswers(report([path({})])));
+  t.true(hasFailedAnswers(report([path({ non2xx: { '503': 1 } })])));
+  t.true(hasFailedAnswers(report([path({ errors: 1 })])));
+  t.true(hasFailedAnswers(report([path({})], { ...load, non2xx: { '401': 32 } })), 'a reference that answered 401');
 });
