@@ -311,8 +311,13 @@ try {
   if (hasFailedAnswers(report)) process.exitCode = 1;
 
   // A graceful stop, so that `--cpu-prof` writes its profile.
-  app.kill('SIGTERM');
-  await once(app, 'exit');
+  // (An app that died during the run has emitted 'exit' already: waiting for it would never end.)
+  if (app.exitCode === null && app.signalCode === null) {
+    app.kill('SIGTERM');
+    await once(app, 'exit');
+  } else {
+    fail(`the app died during the run (${app.exitCode ?? app.signalCode}):\n${appStderr.slice(-2000)}`);
+  }
 } catch (error) {
   process.stderr.write(`bench: ${error instanceof BenchFailure ? error.message : describe(error)}\n`);
   process.exitCode = 2;
