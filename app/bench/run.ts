@@ -77,6 +77,8 @@ const argon2Env = {
 };
 
 const children: ChildProcess[] = [];
+/** The app's process once spawned, so that a failure can say the app had died. */
+let appProcess: ChildProcess | undefined;
 
 function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
@@ -195,6 +197,7 @@ try {
   // Request logs go to /dev/null: written and serialised as in production, without filling the terminal.
   const app = spawn(process.execPath, nodeArgs, { env: appEnv, stdio: ['ignore', 'ignore', 'pipe'] });
   children.push(app);
+  appProcess = app;
   let appStderr = '';
   app.stderr!.on('data', (chunk: Buffer) => (appStderr = (appStderr + chunk.toString('utf8')).slice(-8000)));
   await waitReady(base, app, () => appStderr);
@@ -319,7 +322,9 @@ try {
     fail(`the app died during the run (${app.exitCode ?? app.signalCode}):\n${appStderr.slice(-2000)}`);
   }
 } catch (error) {
-  process.stderr.write(`bench: ${error instanceof BenchFailure ? error.message : describe(error)}\n`);
+  const died = appProcess && (appProcess.exitCode !== null || appProcess.signalCode !== null) && !(error instanceof BenchFailure);
+  const why = died ? `the app died during the run (${appProcess!.exitCode ?? appProcess!.signalCode}), then: ` : '';
+  process.stderr.write(`bench: ${why}${error instanceof BenchFailure ? error.message : describe(error)}\n`);
   process.exitCode = 2;
 } finally {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
