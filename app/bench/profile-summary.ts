@@ -28,6 +28,11 @@ if (!file) {
   process.exit(2);
 }
 const top = Number(topArgument ?? 25);
+if (!(Number.isInteger(top) && top > 0)) {
+  // Often a glob such as CPU.*.cpuprofile that matched a second profile, which then landed here.
+  process.stderr.write(`profile-summary: TOP must be a whole number, not ${topArgument}; pass one .cpuprofile at a time\n`);
+  process.exit(2);
+}
 let profile: CpuProfile;
 try {
   profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
@@ -38,13 +43,20 @@ try {
 }
 const byId = new Map(profile.nodes.map((node) => [node.id, node]));
 
-// Self time of a node: the sum of the time deltas of the samples that landed in it.
+// Self time of a node: the sum of the time deltas of the samples that landed in it. Samples in V8's
+// `(idle)` node (the main thread waiting for the event loop) are left out, so that every share below is a
+// share of busy time, as bench/README.md quotes them.
 const selfMicros = new Map<number, number>();
-profile.samples.forEach((id, index) => selfMicros.set(id, (selfMicros.get(id) ?? 0) + (profile.timeDeltas[index] ?? 0)));
+let idleMicros = 0;
+profile.samples.forEach((id, index) => {
+  const delta = profile.timeDeltas[index] ?? 0;
+  if (byId.get(id)?.callFrame.functionName === '(idle)') idleMicros += delta;
+  else selfMicros.set(id, (selfMicros.get(id) ?? 0) + delta);
+});
 const total = [...selfMicros.values()].reduce((sum, value) => sum + value, 0);
 
 const packageOf = (url: string) => {
-  if (!url) return '(native or idle)';
+  if (!url) return '(native: program, GC)';
   const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (match) return match[1]!;
   if (url.startsWith('node:')) return 'node core';
@@ -68,6 +80,6 @@ const print = (title: string, entries: Map<string, number>) => {
     process.stdout.write(`${((micros / total) * 100).toFixed(1).padStart(6)}%  ${(micros / 1000).toFixed(0).padStart(7)} ms  ${name}\n`);
   }
 };
-process.stdout.write(`${file}: ${(total / 1e6).toFixed(1)} s sampled`);
+process.stdout.write(`${file}: ${((total + idleMicros) / 1e6).toFixed(1)} s sampled, ${(total / 1e6).toFixed(1)} s busy (idle left out of the shares)`);
 print('self time by package', byPackage);
 print('self time by function', byFunction);

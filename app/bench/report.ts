@@ -37,6 +37,28 @@ export interface BenchReport {
   paths: PathResult[];
 }
 
+/**
+ * Several runs of one reference as one: requests and seconds summed (so req/s is their mean over time),
+ * non-2xx and errors summed by status, percentiles and RSS the worst seen; `runs` keeps each run's req/s.
+ */
+export function combineRuns(runs: (LoadResult & { rssBytes?: number })[]): LoadResult & { rssBytes?: number; runs: number[] } {
+  const requests = runs.reduce((sum, run) => sum + run.requests, 0);
+  const seconds = runs.reduce((sum, run) => sum + run.seconds, 0);
+  const non2xx: Record<string, number> = {};
+  for (const run of runs) for (const [status, count] of Object.entries(run.non2xx)) non2xx[status] = (non2xx[status] ?? 0) + count;
+  return {
+    requests,
+    seconds,
+    requestsPerSecond: requests / seconds,
+    p50Ms: Math.max(...runs.map((run) => run.p50Ms)),
+    p99Ms: Math.max(...runs.map((run) => run.p99Ms)),
+    non2xx,
+    errors: runs.reduce((sum, run) => sum + run.errors, 0),
+    rssBytes: Math.max(...runs.map((run) => run.rssBytes ?? 0)),
+    runs: runs.map((run) => run.requestsPerSecond),
+  };
+}
+
 const mb = (bytes: number | undefined) => (bytes === undefined ? '—' : (bytes / 1e6).toFixed(0));
 const fixed = (value: number, digits = 0) => value.toFixed(digits);
 const non2xx = (counts: Record<string, number>, errors: number) => {
@@ -54,6 +76,15 @@ export function targetVerdict(path: PathResult): string | undefined {
   if (target.rssMb !== undefined && path.rssBytes !== undefined) parts.push(`RSS ≤ ${target.rssMb} MB: ${path.rssBytes / 1e6 <= target.rssMb ? 'met' : 'missed'}`);
   if (target.no5xx) parts.push(`no 5xx: ${Object.keys(path.non2xx).some((status) => status.startsWith('5')) ? 'missed' : 'met'}`);
   return parts.join('; ');
+}
+
+/**
+ * Whether any path or any reference had a non-2xx answer or none at all. A reference counts too: one that
+ * answered 401 (say, a refresh chain broken by a reused token) measured cheaper work than it claims, and
+ * every ratio read against it is off.
+ */
+export function hasFailedAnswers(report: BenchReport): boolean {
+  return [...report.paths, ...Object.values(report.references)].some((result) => result.errors > 0 || Object.keys(result.non2xx).length > 0);
 }
 
 /** The markdown table: every path against its reference, then the references themselves. */

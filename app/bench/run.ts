@@ -11,7 +11,7 @@
 // scripts/with-services.mjs.
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -20,27 +20,48 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { generateSigningJwk } from '../src/auth/signing-keys.ts';
 import { loadConfig } from '../src/config/index.ts';
 import { variables } from '../src/config/variables.ts';
-import { createTestDatabase } from '../test/helpers/database.ts';
+import { createTestDatabase, type TestDatabase } from '../test/helpers/database.ts';
 import type { LoadResult, LoadScenario } from './load.ts';
-import { formatTable, type BenchReport, type PathResult } from './report.ts';
+import { combineRuns, formatTable, hasFailedAnswers, type BenchReport, type PathResult } from './report.ts';
 
 const appDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const benchDir = join(appDir, 'bench');
 
-function fail(message: string): never {
+/** Before anything is started: one plain line and exit 2. */
+function stop(message: string): never {
   process.stderr.write(`bench: ${message}\n`);
   process.exit(2);
 }
 
+/** A failure once the run has started: thrown, so that the app and the references are stopped and the
+ * database dropped (finally, below), then reported in one plain line. */
+class BenchFailure extends Error {}
+function fail(message: string): never {
+  throw new BenchFailure(message);
+}
+
+/** An unexpected error in one line: its message, and the system error code of its cause if any. */
+function describe(error: unknown): string {
+  const { message, code, cause } = error as { message?: string; code?: string; cause?: { code?: string; message?: string } };
+  const detail = code ?? cause?.code ?? cause?.message;
+  return detail && !message?.includes(detail) ? `${message} (${detail})` : String(message ?? error);
+}
+
 const jsonIndex = process.argv.indexOf('--json');
-const jsonFile = jsonIndex >= 0 ? process.argv[jsonIndex + 1] : undefined;
-if (jsonIndex >= 0 && !jsonFile) fail('--json needs a file name, e.g. `npm run bench -- --json bench.json`');
+const jsonArgument = jsonIndex >= 0 ? process.argv[jsonIndex + 1] : undefined;
+if (jsonIndex >= 0 && !jsonArgument) stop('--json needs a file name, e.g. `npm run bench -- --json bench.json`');
+// Like BENCH_CPU_PROF (below), relative to npm's INIT_CWD.
+const jsonFile = jsonArgument ? resolve(process.env.INIT_CWD ?? process.cwd(), jsonArgument) : undefined;
+// Checked now, not after minutes of measuring.
+if (jsonFile && !existsSync(dirname(jsonFile))) stop(`--json ${jsonArgument}: the folder ${dirname(jsonFile)} does not exist`);
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
-if (!(seconds > 0)) fail('BENCH_SECONDS must be a positive number of seconds');
-// Relative to where `npm run bench` was typed (npm sets INIT_CWD; the workspace script itself runs in app/).
+if (!(seconds > 0)) stop('BENCH_SECONDS must be a positive number of seconds');
+// Relative to npm's INIT_CWD, not app/ where the workspace script runs: the repository root through the
+// root's `npm run bench` (scripts/with-services.mjs starts the workspace's npm there, and npm sets INIT_CWD
+// to its own working folder), the folder typed in for `npm --workspace app run bench`.
 const cpuProfileDir = process.env.BENCH_CPU_PROF ? resolve(process.env.INIT_CWD ?? process.cwd(), process.env.BENCH_CPU_PROF) : undefined;
 if (!process.env.TEST_DATABASE_ADMIN_URL || !process.env.CLICKHOUSE_URL) {
-  fail('PostgreSQL and ClickHouse are not configured: run `npm run bench` (it starts both), or set TEST_DATABASE_ADMIN_URL and CLICKHOUSE_*');
+  stop('PostgreSQL and ClickHouse are not configured: run `npm run bench` (it starts both), or set TEST_DATABASE_ADMIN_URL and CLICKHOUSE_*');
 }
 
 const WARMUP_SECONDS = 1;
@@ -56,6 +77,8 @@ const argon2Env = {
 };
 
 const children: ChildProcess[] = [];
+/** The app's process once spawned, so that a failure can say the app had died. */
+let appProcess: ChildProcess | undefined;
 
 function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
@@ -80,9 +103,9 @@ function rssBytes(pid: number | undefined): number | undefined {
 
 /** The first IPC message of a child; a child that ends without one stops the bench. */
 function firstMessage<T>(child: ChildProcess, what: string): Promise<T> {
-  return new Promise((resolveMessage) => {
+  return new Promise((resolveMessage, reject) => {
     // 'exit' may be emitted before a message still in the channel, so only 'close' (channel drained) counts.
-    const ended = (code: number | null) => fail(`${what} ended (${code}) without an answer`);
+    const ended = (code: number | null) => reject(new BenchFailure(`${what} ended (${code}) without an answer`));
     child.once('close', ended);
     child.once('message', (message) => {
       child.off('close', ended);
@@ -108,35 +131,21 @@ async function runLoad(scenario: LoadScenario): Promise<LoadResult> {
   return message.result;
 }
 
-/** Several runs of one reference as one: requests and seconds summed, percentiles and RSS the worst seen. */
-function meanOf(runs: (LoadResult & { rssBytes?: number })[]): LoadResult & { rssBytes?: number; runs: number[] } {
-  const requests = runs.reduce((sum, run) => sum + run.requests, 0);
-  const seconds = runs.reduce((sum, run) => sum + run.seconds, 0);
-  return {
-    requests,
-    seconds,
-    requestsPerSecond: requests / seconds,
-    p50Ms: Math.max(...runs.map((run) => run.p50Ms)),
-    p99Ms: Math.max(...runs.map((run) => run.p99Ms)),
-    non2xx: Object.assign({}, ...runs.map((run) => run.non2xx)) as Record<string, number>,
-    errors: runs.reduce((sum, run) => sum + run.errors, 0),
-    rssBytes: Math.max(...runs.map((run) => run.rssBytes ?? 0)),
-    runs: runs.map((run) => run.requestsPerSecond),
-  };
-}
-
 async function waitReady(url: string, child: ChildProcess, stderr: () => string): Promise<void> {
   const deadline = Date.now() + 60_000;
+  let last = 'no answer';
   while (Date.now() < deadline) {
     if (child.exitCode !== null) fail(`the app exited with ${child.exitCode} before it was ready:\n${stderr().slice(-2000)}`);
     try {
-      if ((await fetch(`${url}/readyz`)).status === 200) return;
+      const response = await fetch(`${url}/readyz`);
+      if (response.status === 200) return;
+      last = `${response.status} ${(await response.text()).slice(0, 200)}`;
     } catch {
       // not listening yet
     }
     await sleep(10);
   }
-  fail('the app was not ready within 60 seconds');
+  fail(`the app was not ready within 60 seconds (last /readyz: ${last})`);
 }
 
 async function postJson(url: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
@@ -144,7 +153,12 @@ async function postJson(url: string, body: unknown): Promise<{ status: number; j
   return { status: response.status, json: (await response.json()) as Record<string, unknown> };
 }
 
-const db = await createTestDatabase();
+let db: TestDatabase;
+try {
+  db = await createTestDatabase();
+} catch (error) {
+  stop(`cannot create a database through TEST_DATABASE_ADMIN_URL (${describe(error)}): run \`npm run bench\` from the repository root, which starts PostgreSQL and ClickHouse`);
+}
 try {
   // ---- the app: the production build, production settings, limits raised for the run ----
   if (spawnSync('npm', ['run', 'build'], { cwd: appDir, stdio: ['ignore', 'ignore', 'inherit'] }).status !== 0) fail('`npm --workspace app run build` failed');
@@ -183,6 +197,7 @@ try {
   // Request logs go to /dev/null: written and serialised as in production, without filling the terminal.
   const app = spawn(process.execPath, nodeArgs, { env: appEnv, stdio: ['ignore', 'ignore', 'pipe'] });
   children.push(app);
+  appProcess = app;
   let appStderr = '';
   app.stderr!.on('data', (chunk: Buffer) => (appStderr = (appStderr + chunk.toString('utf8')).slice(-8000)));
   await waitReady(base, app, () => appStderr);
@@ -205,8 +220,8 @@ try {
     return tokens;
   };
   const appTokens = await refreshTokens(REFRESH_CLIENTS);
-  const bareTokens = await refreshTokens(REFRESH_CLIENTS);
-  const accessToken = ((await postJson(`${base}/v1/sessions`, { email: email('shared'), password: PASSWORD })).json.access_token as string);
+  // The bare refresh runs before and after the app's, each time on fresh chains.
+  const bareTokens = [await refreshTokens(REFRESH_CLIENTS), await refreshTokens(REFRESH_CLIENTS)];
   const jwksBody = await (await fetch(`${base}/.well-known/jwks.json`)).text();
 
   // ---- references, each in its own process ----
@@ -247,16 +262,26 @@ try {
   await staticRun();
   await measure('GET /healthz', get(`${base}/healthz`));
   await measure('GET /.well-known/jwks.json', get(`${base}/.well-known/jwks.json`));
+  // Made right before its path: an access token lives 15 minutes, and the paths before it take 3 x
+  // (BENCH_SECONDS + 1) seconds.
+  const accessToken = (await postJson(`${base}/v1/sessions`, { email: email('shared'), password: PASSWORD })).json.access_token as string;
   await measure('GET /v1/me', get(`${base}/v1/me`, { authorization: `Bearer ${accessToken}` }));
   await staticRun();
-  measured['bare node:http static JSON'] = meanOf(staticRuns);
+  measured['bare node:http static JSON'] = combineRuns(staticRuns);
   const floorRuns = [await floor()];
   await measure('POST /v1/sessions, own account each', posts(`${base}/v1/sessions`, Array.from({ length: LOGIN_CLIENTS }, (_, index) => ({ email: email(`login-${index}`), password: PASSWORD }))));
   await measure('POST /v1/sessions, one account', posts(`${base}/v1/sessions`, Array.from({ length: LOGIN_CLIENTS }, () => ({ email: email('shared'), password: PASSWORD }))));
   floorRuns.push(await floor());
-  measured['argon2id verify alone'] = meanOf(floorRuns);
-  await measure('bare Koa + postgres.js refresh', posts(bareRefreshUrl, bareTokens.map((token) => ({ refresh_token: token })), 'refresh_token'), bareRefresh.pid);
+  measured['argon2id verify alone'] = combineRuns(floorRuns);
+  const bareRefreshRuns: LoadResult[] = [];
+  const bareRefreshRun = async (tokens: string[]) => {
+    await measure('bare Koa + postgres.js refresh', posts(bareRefreshUrl, tokens.map((token) => ({ refresh_token: token })), 'refresh_token'), bareRefresh.pid);
+    bareRefreshRuns.push(measured['bare Koa + postgres.js refresh']!);
+  };
+  await bareRefreshRun(bareTokens[0]!);
   await measure('POST /v1/tokens/refresh, own chain each', posts(`${base}/v1/tokens/refresh`, appTokens.map((token) => ({ refresh_token: token })), 'refresh_token'));
+  await bareRefreshRun(bareTokens[1]!);
+  measured['bare Koa + postgres.js refresh'] = combineRuns(bareRefreshRuns);
 
   const path = (name: string, clients: number, reference: string, target?: { ratio?: number; rssMb?: number; no5xx?: boolean }): PathResult => {
     const result = measured[name]!;
@@ -286,11 +311,21 @@ try {
   };
   process.stdout.write(`${formatTable(report)}\n`);
   if (jsonFile) writeFileSync(jsonFile, `${JSON.stringify(report, null, 2)}\n`);
-  if (report.paths.some((result) => result.errors > 0 || Object.keys(result.non2xx).length > 0)) process.exitCode = 1;
+  if (hasFailedAnswers(report)) process.exitCode = 1;
 
   // A graceful stop, so that `--cpu-prof` writes its profile.
-  app.kill('SIGTERM');
-  await once(app, 'exit');
+  // (An app that died during the run has emitted 'exit' already: waiting for it would never end.)
+  if (app.exitCode === null && app.signalCode === null) {
+    app.kill('SIGTERM');
+    await once(app, 'exit');
+  } else {
+    fail(`the app died during the run (${app.exitCode ?? app.signalCode}):\n${appStderr.slice(-2000)}`);
+  }
+} catch (error) {
+  const died = appProcess && (appProcess.exitCode !== null || appProcess.signalCode !== null) && !(error instanceof BenchFailure);
+  const why = died ? `the app died during the run (${appProcess!.exitCode ?? appProcess!.signalCode}), then: ` : '';
+  process.stderr.write(`bench: ${why}${error instanceof BenchFailure ? error.message : describe(error)}\n`);
+  process.exitCode = 2;
 } finally {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
   await db.drop();

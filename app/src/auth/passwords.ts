@@ -46,7 +46,9 @@ export function normalizePassword(password: string): string {
 /**
  * A first-in, first-out gate letting at most `limit` tasks run at once. argon2 runs on libuv's thread
  * pool and each hash holds its whole memory cost while it runs, so the gate bounds memory (limit x
- * memory cost) and keeps pool threads free for DNS and file work, without lowering the parameters.
+ * memory cost) without lowering the parameters. Only a limit below the pool's size (UV_THREADPOOL_SIZE,
+ * 4 by default) keeps pool threads free for dns.lookup and file work; the config's default, the CPU
+ * count up to 4, fills the whole pool on a machine with 4 or more CPUs.
  * @param limit - tasks allowed to run at once (>= 1).
  * @returns a function that runs a task when a slot is free and resolves its result.
  */

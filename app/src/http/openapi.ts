@@ -53,7 +53,10 @@ export function buildOpenApi(routes: readonly RouteSpec[], info: OpenApiInfo): R
     }
     for (const [status, spec] of Object.entries(route.responses)) {
       const headers = spec.headers
-        ? Object.fromEntries(Object.entries(spec.headers).map(([name, value]) => [name, { schema: { type: 'string', const: value } }]))
+        ? Object.fromEntries(Object.entries(spec.headers).map(([name, value]) => [
+            name,
+            typeof value === 'string' ? { schema: { type: 'string', const: value } } : { description: value.description, schema: { type: 'string', pattern: value.pattern } },
+          ]))
         : undefined;
       const content = Number(status) >= 400
         ? { 'application/json': { schema: ERROR_REF } }

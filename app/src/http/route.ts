@@ -13,7 +13,8 @@ export interface ResponseSpec {
   description: string;
   schema?: z.ZodType;
   contentType?: string;
-  headers?: Record<string, string>;
+  /** Response headers: a fixed value (documented as a const), or a pattern its values follow. */
+  headers?: Record<string, string | { description: string; pattern: string }>;
 }
 
 export interface RouteSpec<Body extends z.ZodType | undefined = z.ZodType | undefined> {

@@ -44,6 +44,13 @@ test('the JWKS carries a strong ETag of its bytes and answers If-None-Match with
   const etag = first.headers.get('etag');
   // RFC 9110 section 8.8.3: a strong validator is a quoted string; ours is the SHA-256 of the served bytes.
   t.is(etag, `"${createHash('sha256').update(first.text).digest('base64url')}"`);
+  // As documented: the OpenAPI description gives the ETag header of the 200 and the 304 with its pattern.
+  const spec = await app.request<{ paths: Record<string, { get: { responses: Record<string, { headers?: Record<string, { schema: { pattern?: string } }> }> } }> }>('GET', '/openapi.json');
+  for (const status of ['200', '304']) {
+    const pattern = spec.body.paths['/.well-known/jwks.json']!.get.responses[status]!.headers?.ETag?.schema.pattern;
+    t.truthy(pattern, `OpenAPI documents the ETag of the ${status}`);
+    t.regex(etag!, new RegExp(pattern!));
+  }
   t.is((await app.request('GET', '/.well-known/jwks.json')).headers.get('etag'), etag, 'the same key set gives the same ETag');
 
   const revalidated = await app.request('GET', '/.well-known/jwks.json', { headers: { 'if-none-match': etag! } });

@@ -22,6 +22,9 @@ const READINESS_TIMEOUT_MS = 2_000;
 // Five minutes: short enough that a key published as `next` one deploy ahead is seen by everyone.
 const JWKS_CACHE_CONTROL = 'public, max-age=300';
 
+// The JWKS's strong entity tag (RFC 9110 section 8.8.3): the quoted base64url SHA-256 of the served bytes.
+const JWKS_ETAG = { description: 'Strong entity tag of the body (RFC 9110 section 8.8.3), for If-None-Match.', pattern: '^"[A-Za-z0-9_-]{43}"$' };
+
 /**
  * The If-None-Match evaluation of an origin server (RFC 9110 section 13.1.2): true when the header is `*`
  * or lists `etag` by weak comparison (section 8.8.3.2, a `W/` prefix ignored). Koa's ctx.fresh is not
@@ -59,8 +62,8 @@ export function systemRoutes(deps: SystemRouteDeps): RouteSpec[] {
       summary: 'Public signing keys (next, current and previous)',
       tag: 'keys',
       responses: {
-        200: { description: 'A JWK set, with a strong ETag.', schema: jwksResponse, headers: { 'Cache-Control': JWKS_CACHE_CONTROL } },
-        304: { description: 'Not Modified: If-None-Match names the current ETag.', headers: { 'Cache-Control': JWKS_CACHE_CONTROL } },
+        200: { description: 'A JWK set, with a strong ETag.', schema: jwksResponse, headers: { 'Cache-Control': JWKS_CACHE_CONTROL, ETag: JWKS_ETAG } },
+        304: { description: 'Not Modified: If-None-Match names the current ETag.', headers: { 'Cache-Control': JWKS_CACHE_CONTROL, ETag: JWKS_ETAG } },
       },
       handler: (ctx) => {
         // The body and its ETag are made once per key set (signing-keys.ts), not per request.
