@@ -91,6 +91,15 @@ test('the runtime stage makes /tmp 1777 for user 10001 and declares it a VOLUME,
   t.true(volume > runtime.indexOf('chmod 1777 /tmp'), 'VOLUME ["/tmp"] after /tmp gets its owner and mode (later RUN changes to a volume are discarded)');
 });
 
+test('the runtime stage fixes glibc\'s mmap threshold, and the bench runs the app with the same value', (t) => {
+  // mallopt(3): setting M_MMAP_THRESHOLD (here through its environment variable) turns off the dynamic adjustment that
+  // otherwise lets argon2id's 19 MiB blocks be served from arenas that keep the memory.
+  const value = runtimeStage().env.MALLOC_MMAP_THRESHOLD_;
+  t.is(value, '131072');
+  const bench = readFileSync(join(repoRoot, 'app', 'bench', 'run.ts'), 'utf8');
+  t.regex(bench, new RegExp(`MALLOC_MMAP_THRESHOLD_: '${value}'`));
+});
+
 test('dockerfile-utils reports syntax problems (bad HEALTHCHECK duration, unknown instruction)', (t) => {
   const problems = validatorProblems(GOOD.replace('--interval=10s', '--interval=10').replace('RUN npm ci', 'RUNN npm ci'));
   t.true(problems.length >= 2, formatProblems(problems));

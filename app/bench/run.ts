@@ -167,6 +167,8 @@ try {
   const appEnv: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     NODE_ENV: 'production',
+    // As app/Dockerfile's runtime stage sets it (test/dockerfile.test.ts holds the two together).
+    MALLOC_MMAP_THRESHOLD_: '131072',
     PORT: String(port),
     LOG_LEVEL: 'info',
     SERVICE_VERSION: 'bench',
