@@ -21,10 +21,11 @@
 //     environment really sets, which the module scan of test/iac-lint.test.ts cannot see. Any failed check fails.
 // Prints one line per unit and per checkov run, and exits 1 when any unit or check fails.
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { checkovPlans } from './lib/checkov-plans.mjs';
 import { dummyAwsEnv, terraformEnv } from './lib/terraform-cli.mjs';
 import { repoRoot, toolPath } from './lib/toolchain.mjs';
@@ -205,6 +206,28 @@ async function checkovLiveUnits(workTree, log) {
   return totals.failed.length + totals.errors.length + (totals.units === 0 ? 1 : 0);
 }
 
+/**
+ * The error lines of a failed `run --all`: Terragrunt's ERRO lines and their `* ` items, and each Terraform
+ * `Error:` with the lines that say where and why (Terraform's diagnostic: summary, source lines, detail), not every
+ * line that happens to contain "error" (a plan diff shows resources named "errors" and variables like HIBP_FAIL_CLOSED).
+ */
+export function errorLines(output, limit = 40) {
+  const lines = output.split('\n');
+  const kept = [];
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index];
+    if (/^\s*Error: /.test(line)) {
+      kept.push(line);
+      for (let next = index + 1; next < lines.length && next <= index + 10 && !/^\s*(ERRO|INFO|WARN|Error: |\* )/.test(lines[next]); next++) {
+        if (lines[next].trim()) kept.push(lines[next]);
+      }
+    } else if (/^(ERRO\b|\* )/.test(line)) {
+      kept.push(line);
+    }
+  }
+  return [...new Set(kept)].slice(-limit);
+}
+
 async function main() {
   const started = Date.now();
   toolPath('terragrunt');
@@ -235,7 +258,7 @@ async function main() {
       log(`${ok ? 'ok  ' : 'FAIL'} ${unit}: plan ${result}${reason ? ` (${reason})` : ''}`);
     }
     if (status !== 0 || results.some(({ result }) => !['succeeded', 'excluded'].includes(result))) {
-      const tail = output.trim().split('\n').filter((line) => /error|fail/i.test(line)).slice(-15).join('\n');
+      const tail = errorLines(output).join('\n');
       if (tail) process.stderr.write(`${tail}\n`);
       if (status !== 0 && !results.some(({ result }) => result === 'failed')) failed += 1;
     }
@@ -245,7 +268,10 @@ async function main() {
   process.exitCode = failed === 0 ? 0 : 1;
 }
 
-main().catch((error) => {
-  process.stderr.write(`plan:offline: ${error instanceof PlanError || /is not installed/.test(error.message) ? error.message : `${error.name}: ${error.message}`}\n`);
-  process.exit(1);
-});
+// Run when invoked (`npm run plan:offline`), not when a test imports errorLines.
+if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
+  main().catch((error) => {
+    process.stderr.write(`plan:offline: ${error instanceof PlanError || /is not installed/.test(error.message) ? error.message : `${error.name}: ${error.message}`}\n`);
+    process.exit(1);
+  });
+}
