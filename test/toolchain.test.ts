@@ -85,3 +85,23 @@ test('npm run tools: a changed pin rebuilds that tool only, and a version the pr
   // The stamp is gone, so the next run tries again instead of calling the old binary current.
   t.false(existsSync(join(root, '.local', 'tools', 'stamps', 'tflint')));
 });
+
+// What is installed is what is pinned: each tool asked for its own version (their --version output as printed by
+// terragrunt v1.1.1, tflint 0.64.0, terraform-docs v0.21.0, checkov 3.3.30, schemathesis 4.32.5, moto 5.2.5,
+// aws-cli 1.46.3). A stamp only records what was built; this catches a toolchain from another checkout or a
+// half-finished build that a stamp would not.
+test('every installed tool reports the version pinned for it', (t) => {
+  const versions = pinnedVersions();
+  const version = (name: string, args: string[]) => {
+    const result = spawnSync(toolPath(name), args, { encoding: 'utf8' });
+    return `${result.stdout}${result.stderr}`;
+  };
+  const escape = (text: string) => text.replace(/\./g, '\\.');
+  t.regex(version('terragrunt', ['--version']), new RegExp(`^terragrunt version v${escape(versions.terragrunt!)}$`, 'm'));
+  t.regex(version('tflint', ['--version']), new RegExp(`^TFLint version ${escape(versions.tflint!)}$`, 'm'));
+  t.regex(version('terraform-docs', ['--version']), new RegExp(`^terraform-docs version v${escape(versions['terraform-docs']!)} `, 'm'));
+  t.is(version('checkov', ['--version']).trim(), versions.checkov ?? '(no pin)');
+  t.regex(version('st', ['--version']), new RegExp(`^st, version ${escape(versions.schemathesis!)}$`, 'm'));
+  t.is(version('python', ['-c', 'import moto; print(moto.__version__)']).trim(), versions.moto ?? '(no pin)');
+  t.regex(version('aws', ['--version']), new RegExp(`^aws-cli/${escape(versions.awscli!)} `, 'm'));
+});
