@@ -185,8 +185,12 @@ async function planAccount(workTree, account, log) {
   }
 }
 
-/** checkov over every planned unit's JSON plan (scripts/lib/checkov-plans.mjs); returns the number of failures. */
-async function checkovLiveUnits(workTree, log) {
+/**
+ * checkov over every planned unit's JSON plan (scripts/lib/checkov-plans.mjs); returns the number of failures.
+ * Every planned unit must have had its plan scanned: a unit whose JSON plan Terragrunt did not write would otherwise
+ * pass unscanned.
+ */
+async function checkovLiveUnits(workTree, planned, log) {
   const totals = { units: 0, passed: 0, failed: [], skipped: 0, errors: [] };
   for (const account of ACCOUNTS) {
     const result = await checkovPlans({
@@ -203,7 +207,9 @@ async function checkovLiveUnits(workTree, log) {
   }
   for (const line of [...totals.failed, ...totals.errors]) log(`FAIL checkov ${line}`);
   log(`checkov (live units): ${totals.units} plans, ${totals.passed} passed, ${totals.failed.length} failed, ${totals.skipped} skipped, ${totals.errors.length} errors`);
-  return totals.failed.length + totals.errors.length + (totals.units === 0 ? 1 : 0);
+  const unscanned = totals.units === planned && planned > 0 ? 0 : 1;
+  if (unscanned) log(`FAIL checkov scanned ${totals.units} JSON plans for ${planned} planned units (--json-out-dir)`);
+  return totals.failed.length + totals.errors.length + unscanned;
 }
 
 /**
@@ -263,7 +269,7 @@ async function main() {
       if (status !== 0 && !results.some(({ result }) => result === 'failed')) failed += 1;
     }
   }
-  failed += await checkovLiveUnits(workTree, log);
+  failed += await checkovLiveUnits(workTree, planned, log);
   log(`plan:offline: ${planned} units planned, ${failed} failed, excluded: ${Object.keys(EXCLUDED_UNITS).join(', ')} (${Math.round((Date.now() - started) / 1000)}s)`);
   process.exitCode = failed === 0 ? 0 : 1;
 }
