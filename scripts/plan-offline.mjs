@@ -21,10 +21,11 @@
 //     environment really sets, which the module scan of test/iac-lint.test.ts cannot see. Any failed check fails.
 // Prints one line per unit and per checkov run, and exits 1 when any unit or check fails.
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { checkovPlans } from './lib/checkov-plans.mjs';
 import { dummyAwsEnv, terraformEnv } from './lib/terraform-cli.mjs';
 import { repoRoot, toolPath } from './lib/toolchain.mjs';
@@ -184,8 +185,12 @@ async function planAccount(workTree, account, log) {
   }
 }
 
-/** checkov over every planned unit's JSON plan (scripts/lib/checkov-plans.mjs); returns the number of failures. */
-async function checkovLiveUnits(workTree, log) {
+/**
+ * checkov over every planned unit's JSON plan (scripts/lib/checkov-plans.mjs); returns the number of failures.
+ * Every planned unit must have had its plan scanned: a unit whose JSON plan Terragrunt did not write would otherwise
+ * pass unscanned.
+ */
+async function checkovLiveUnits(workTree, planned, log) {
   const totals = { units: 0, passed: 0, failed: [], skipped: 0, errors: [] };
   for (const account of ACCOUNTS) {
     const result = await checkovPlans({
@@ -202,7 +207,31 @@ async function checkovLiveUnits(workTree, log) {
   }
   for (const line of [...totals.failed, ...totals.errors]) log(`FAIL checkov ${line}`);
   log(`checkov (live units): ${totals.units} plans, ${totals.passed} passed, ${totals.failed.length} failed, ${totals.skipped} skipped, ${totals.errors.length} errors`);
-  return totals.failed.length + totals.errors.length + (totals.units === 0 ? 1 : 0);
+  const unscanned = totals.units === planned && planned > 0 ? 0 : 1;
+  if (unscanned) log(`FAIL checkov scanned ${totals.units} JSON plans for ${planned} planned units (--json-out-dir)`);
+  return totals.failed.length + totals.errors.length + unscanned;
+}
+
+/**
+ * The error lines of a failed `run --all`: Terragrunt's ERRO lines and their `* ` items, and each Terraform
+ * `Error:` with the lines that say where and why (Terraform's diagnostic: summary, source lines, detail), not every
+ * line that happens to contain "error" (a plan diff shows resources named "errors" and variables like HIBP_FAIL_CLOSED).
+ */
+export function errorLines(output, limit = 40) {
+  const lines = output.split('\n');
+  const kept = [];
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index];
+    if (/^\s*Error: /.test(line)) {
+      kept.push(line);
+      for (let next = index + 1; next < lines.length && next <= index + 10 && !/^\s*(ERRO|INFO|WARN|Error: |\* )/.test(lines[next]); next++) {
+        if (lines[next].trim()) kept.push(lines[next]);
+      }
+    } else if (/^(ERRO\b|\* )/.test(line)) {
+      kept.push(line);
+    }
+  }
+  return [...new Set(kept)].slice(-limit);
 }
 
 async function main() {
@@ -235,17 +264,20 @@ async function main() {
       log(`${ok ? 'ok  ' : 'FAIL'} ${unit}: plan ${result}${reason ? ` (${reason})` : ''}`);
     }
     if (status !== 0 || results.some(({ result }) => !['succeeded', 'excluded'].includes(result))) {
-      const tail = output.trim().split('\n').filter((line) => /error|fail/i.test(line)).slice(-15).join('\n');
+      const tail = errorLines(output).join('\n');
       if (tail) process.stderr.write(`${tail}\n`);
       if (status !== 0 && !results.some(({ result }) => result === 'failed')) failed += 1;
     }
   }
-  failed += await checkovLiveUnits(workTree, log);
+  failed += await checkovLiveUnits(workTree, planned, log);
   log(`plan:offline: ${planned} units planned, ${failed} failed, excluded: ${Object.keys(EXCLUDED_UNITS).join(', ')} (${Math.round((Date.now() - started) / 1000)}s)`);
   process.exitCode = failed === 0 ? 0 : 1;
 }
 
-main().catch((error) => {
-  process.stderr.write(`plan:offline: ${error instanceof PlanError || /is not installed/.test(error.message) ? error.message : `${error.name}: ${error.message}`}\n`);
-  process.exit(1);
-});
+// Run when invoked (`npm run plan:offline`), not when a test imports errorLines.
+if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
+  main().catch((error) => {
+    process.stderr.write(`plan:offline: ${error instanceof PlanError || /is not installed/.test(error.message) ? error.message : `${error.name}: ${error.message}`}\n`);
+    process.exit(1);
+  });
+}

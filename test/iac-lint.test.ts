@@ -7,7 +7,7 @@
 // Rules no tool has stay in test/iac-policy.test.ts. Each tool is shown able to fail on a small bad module.
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toolPath } from '../scripts/lib/toolchain.mjs';
@@ -54,18 +54,24 @@ function tflint(dir: string): { issues: TflintIssue[]; errors: { message: string
 
 const describe = (check: CheckovCheck) => `${check.check_id} ${check.resource} (${check.file_path})`;
 
+/**
+ * The skips that give no reason. checkov reports a `#checkov:skip=<id>` without one as "No comment provided"
+ * (checkov 3.3.30 terraform/context_parsers/base_parser.py): that is no reason either.
+ */
+function skipsWithoutReason(skipped: CheckovCheck[]): string[] {
+  return skipped.filter((check) => {
+    const reason = (check.check_result.suppress_comment ?? '').trim();
+    return reason.length < 10 || reason === 'No comment provided';
+  }).map(describe);
+}
+
 test('checkov: every module passes every check; every skip is inline with a reason', (t) => {
   const report = checkov(modulesDir);
   const { passed_checks: passed, failed_checks: failed, skipped_checks: skipped } = report.results;
   t.log(`checkov: ${passed.length} passed, ${failed.length} failed, ${skipped.length} skipped over ${listModules().length} modules`);
   t.is(report.summary.parsing_errors, 0, `checkov could not parse: ${JSON.stringify((report.results as { parsing_errors?: string[] }).parsing_errors ?? [])}`);
   t.deepEqual(failed.map(describe), []);
-  // checkov reports a `#checkov:skip=<id>` without a reason as "No comment provided" (checkov 3.3.30
-  // terraform/context_parsers/base_parser.py): that is no reason either.
-  t.deepEqual(skipped.filter((check) => {
-    const reason = (check.check_result.suppress_comment ?? '').trim();
-    return reason.length < 10 || reason === 'No comment provided';
-  }).map(describe), [], 'a skip without a reason');
+  t.deepEqual(skipsWithoutReason(skipped), [], 'a skip without a reason');
   t.true(passed.length > 100, 'checkov ran its checks');
 });
 
@@ -104,4 +110,16 @@ test('tflint fails a module with an untyped, undocumented variable', (t) => {
   const rules = new Set(tflint(badModule(t)).issues.map((issue) => issue.rule.name));
   t.true(rules.has('terraform_typed_variables'), [...rules].join(', '));
   t.true(rules.has('terraform_documented_variables'), [...rules].join(', '));
+});
+
+test('a checkov skip without a reason is refused, one with a reason is not', (t) => {
+  const root = badModule(t);
+  const main = join(root, 'bad', 'main.tf');
+  // The open SSH ingress skipped bare; the unencrypted bucket's KMS check skipped with a reason.
+  writeFileSync(main, readFileSync(main, 'utf8')
+    .replace('resource "aws_security_group" "this" {\n', 'resource "aws_security_group" "this" {\n  #checkov:skip=CKV_AWS_24\n')
+    .replace('resource "aws_s3_bucket" "this" {\n', 'resource "aws_s3_bucket" "this" {\n  #checkov:skip=CKV_AWS_145:a fixture bucket that a test pretends needs no KMS\n'));
+  const { skipped_checks: skipped } = checkov(root).results;
+  t.deepEqual(skipped.map((check) => check.check_id).sort(), ['CKV_AWS_145', 'CKV_AWS_24']);
+  t.deepEqual(skipsWithoutReason(skipped).map((line) => line.split(' ')[0]), ['CKV_AWS_24']);
 });

@@ -6,6 +6,7 @@
 // topic ARN built below, has the documented form arn:aws:sns:<region>:<account-id>:<topic name> (Amazon SNS
 // Developer Guide, "Amazon SNS resource ARNs").
 import test from 'ava';
+import { parse } from '@cdktf/hcl2json';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { configVariables } from '../app/src/config/index.ts';
@@ -75,33 +76,61 @@ test('every env.hcl defines the same settings, and so does every account.hcl', a
   }
 });
 
-test('root.hcl: S3 state per account and region, encrypted, native lock file, key from the unit path', async (t) => {
-  const root = await parseHclFile(join(terragruntDir, 'root.hcl'));
-  const state = root.remote_state[0];
-  t.is(state.backend, 's3');
-  // config is merge({...}, local.state_key_settings) since issue 12 item 11 (kms_key_id except at bootstrap):
-  // read as text; test/first-contact-live.test.ts checks what the real Terragrunt renders.
-  const config = typeof state.config === 'string' ? state.config : JSON.stringify(state.config);
-  t.regex(config, /encrypt\s*=\s*true/);
-  t.regex(config, /use_lockfile\s*=\s*true/);
-  t.notRegex(config, /dynamodb_table/);
-  t.regex(config, /key\s*=\s*"\$\{path_relative_to_include\(\)\}\/terraform\.tfstate"/);
-  t.is(root.locals[0].state_bucket, 'acme-auth-tfstate-${local.account.account_id}-${local.aws_region}');
-  t.is(state.generate.path, 'backend.tf');
+/** The account ID and region a unit deploys to, from its folder: account.hcl, and region.hcl or the home region. */
+async function unitPlace(unit: string): Promise<{ accountId: string; region: string; env: string }> {
+  const [account, regionOrGlobal, env] = unit.split('/');
+  const locals = (await parseHclFile(join(liveDir, account!, 'account.hcl'))).locals[0] as Record<string, string>;
+  if (regionOrGlobal === '_global') return { accountId: locals.account_id!, region: locals.home_region!, env: 'global' };
+  const region = (await parseHclFile(join(liveDir, account!, regionOrGlobal!, 'region.hcl'))).locals[0].aws_region as string;
+  return { accountId: locals.account_id!, region, env: env! };
+}
+
+/** A `generate` block as rendered (Terragrunt v1.1.1, codegen.GenerateConfig): its file and contents. */
+interface RenderedGenerate { path: string; contents: string }
+const generated = (config: RenderedUnit, name: string) => (config.generate as Record<string, RenderedGenerate> | undefined)?.[name];
+
+// Both rules below read what Terragrunt renders for every unit, not root.hcl's text: root.hcl builds remote_state
+// with merge() and the provider from locals, and only the rendered values say what each unit really gets.
+test('root.hcl renders S3 state per account and region for every unit: encrypted with the state key, native lock file, key from the unit path', async (t) => {
+  for (const [unit, config] of await all) {
+    const { accountId, region } = await unitPlace(unit);
+    const bucket = `acme-auth-tfstate-${accountId}-${region}`;
+    t.is(config.remote_state?.backend, 's3', unit);
+    t.deepEqual(config.remote_state?.config, {
+      bucket,
+      key: `live/${unit}/terraform.tfstate`,
+      region,
+      encrypt: true,
+      // Without kms_key_id the S3 backend writes state with SSE-S3, bypassing the state key (root.hcl).
+      kms_key_id: `arn:aws:kms:${region}:${accountId}:alias/terraform-state/${bucket}`,
+      // Native S3 locking (Terraform >= 1.10): no dynamodb_table.
+      use_lockfile: true,
+    }, unit);
+    t.is(config.remote_state?.generate?.path, 'backend.tf', unit);
+  }
 });
 
-test('root.hcl: generated provider pins the account and sets the six default tags; versions go to an override file', async (t) => {
-  const root = await parseHclFile(join(terragruntDir, 'root.hcl'));
-  const provider = root.generate.provider[0].contents as string;
-  t.regex(provider, /allowed_account_ids = \["\$\{local\.account\.account_id\}"\]/);
-  t.regex(provider, /region\s+= "\$\{local\.aws_region\}"/);
-  for (const tag of ['project', 'account', 'env', 'unit', '"managed-by"', 'repo']) t.regex(provider, new RegExp(`\\n\\s+${tag}\\s+=`), tag);
-  const versions = root.generate.versions[0];
-  // A plain versions.tf would clash with the modules' own required_providers; an override file merges instead.
-  t.regex(versions.path, /_override\.tf$/);
-  t.regex(versions.contents, /required_version = ">= 1\.11\.0, < 2\.0\.0"/);
-  t.regex(versions.contents, /version = "~> 5\.100\.0"/);
-  for (const file of findFiles(modulesDir, (name) => name === versions.path || name === 'provider.tf' || name === 'backend.tf')) {
+test('root.hcl renders for every unit a provider pinned to its account and region with the six default tags; versions go to an override file', async (t) => {
+  for (const [unit, config] of await all) {
+    const { accountId, region, env } = await unitPlace(unit);
+    const provider = generated(config, 'provider');
+    t.is(provider?.path, 'provider.tf', unit);
+    const [aws] = (await parse('provider.tf', provider?.contents ?? '')).provider?.aws ?? [];
+    t.is(aws?.region, region, unit);
+    t.deepEqual(aws?.allowed_account_ids, [accountId], unit);
+    t.deepEqual(aws?.default_tags?.[0]?.tags, {
+      project: 'auth-platform', account: unit.split('/')[0], env, unit: unit.split('/').pop(), 'managed-by': 'terragrunt', repo: 'acme/auth-platform',
+    }, unit);
+    const versions = generated(config, 'versions');
+    // A plain versions.tf would clash with the modules' own required_providers; an override file merges instead.
+    t.regex(versions?.path ?? '', /_override\.tf$/, unit);
+    const [terraform] = (await parse('versions_override.tf', versions?.contents ?? '')).terraform ?? [];
+    t.is(terraform?.required_version, '>= 1.11.0, < 2.0.0', unit);
+    t.deepEqual(terraform?.required_providers?.[0]?.aws, { source: 'hashicorp/aws', version: '~> 5.100.0' }, unit);
+  }
+  const names = Object.values(((await all).get('prod/eu-west-1/prod/rds')!.generate ?? {}) as Record<string, RenderedGenerate>).map((block) => block.path);
+  t.true(names.length >= 2, names.join(', '));
+  for (const file of findFiles(modulesDir, (name) => [...names, 'backend.tf'].includes(name))) {
     t.fail(`${relative(repoRoot, file)} would be overwritten by a file root.hcl generates`);
   }
 });
@@ -149,21 +178,6 @@ test('each environment runs exactly the app unit of its compute_target (plus the
       t.deepEqual(exclude?.actions, ['all'], `${env}/${unit}: exclude.actions`);
     }
   }
-});
-
-test('root.hcl renders the account\'s state bucket, a key from the unit path, and the provider tags for an env unit and a _global unit', async (t) => {
-  const rendered = await all;
-  const check = (unit: string, expected: { bucket: string; env: string; unit: string }) => {
-    const config = rendered.get(unit)!;
-    t.is(config.remote_state?.backend, 's3', unit);
-    t.is(config.remote_state?.config.bucket, expected.bucket, unit);
-    t.is(config.remote_state?.config.key, `live/${unit}/terraform.tfstate`, unit);
-    const provider = String((config.generate as Record<string, { contents: string }>).provider?.contents);
-    t.regex(provider, new RegExp(`\\benv\\s+= "${expected.env}"`), unit);
-    t.regex(provider, new RegExp(`\\bunit\\s+= "${expected.unit}"`), unit);
-  };
-  check('prod/eu-west-1/prod/rds', { bucket: 'acme-auth-tfstate-222222222222-eu-west-1', env: 'prod', unit: 'rds' });
-  check('nonprod/_global/ecr', { bucket: 'acme-auth-tfstate-111111111111-eu-west-1', env: 'global', unit: 'ecr' });
 });
 
 test('app units: image_tag comes from IMAGE_TAG, with the documented placeholder default; apply refuses an unset IMAGE_TAG', async (t) => {

@@ -30,3 +30,17 @@ variable "undocumented_in_readme" {
   t.false(ok);
   t.regex(message, /stale/);
 });
+
+test('the check fails when a variable\'s description changes and the README still has the old one', (t) => {
+  const copy = join(mkdtempSync(join(tmpdir(), 'module-docs-')), 'ecr');
+  t.teardown(() => rmSync(copy, { recursive: true, force: true }));
+  cpSync(join(moduleDirs().find((dir) => basename(dir) === 'ecr')!), copy, { recursive: true });
+  t.true(moduleDocs(copy, { check: true }).ok, 'the copy starts up to date');
+  const variables = readFileSync(join(copy, 'variables.tf'), 'utf8');
+  const changed = variables.replace(/description = "/, 'description = "Reworded after the README was generated. ');
+  t.not(changed, variables);
+  writeFileSync(join(copy, 'variables.tf'), changed);
+  const { ok, message } = moduleDocs(copy, { check: true });
+  t.false(ok);
+  t.regex(message, /stale/);
+});

@@ -49,7 +49,7 @@ export interface RenderedUnit {
   inputs: Record<string, unknown>;
   locals?: Record<string, unknown>;
   terraform?: { source?: string | null; before_hook?: Record<string, RenderedHook>; after_hook?: Record<string, RenderedHook> };
-  remote_state?: { backend: string; config: Record<string, unknown> };
+  remote_state?: { backend: string; config: Record<string, unknown>; generate?: { path: string; if_exists: string } | null };
   dependency?: Record<string, RenderedDependency>;
   dependencies?: { paths: string[] } | null;
   exclude?: { if: boolean; actions: string[]; no_run?: boolean | null; exclude_dependencies?: boolean | null } | null;
