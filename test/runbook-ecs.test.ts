@@ -432,17 +432,25 @@ test('deploy-app refuses an env.hcl whose compute_target is unknown', async (t) 
 // redeploy.sh / ecs-redeploy.sh (the rotation scripts' last step)
 
 /** `aws ecs update-service ... --query 'service.[taskDefinition, loadBalancers[0].targetGroupArn]' --output text`. */
-const updateService = (revision: number): FakeAnswer => ({ stdout: `${TASK_DEFINITION(revision)}\t${TARGET_GROUP}\n` });
+/**
+ * `aws ecs update-service --force-new-deployment --query "service.[taskDefinition, loadBalancers[0].targetGroupArn,
+ * deployments[?status=='PRIMARY'].id | [0]]" --output text`: one line, tab-separated (AWS CLI text output of a list);
+ * the PRIMARY deployment of the answer is the one just started (AWS CLI reference, ecs update-service, "To force a new
+ * deployment"). The query was checked with jmespath 1.0.1 (the AWS CLI's) on an UpdateService answer.
+ */
+const updateService = (revision: number, serial: number): FakeAnswer => ({
+  stdout: `${TASK_DEFINITION(revision)}\t${TARGET_GROUP}\t${deploymentId({ status: 'PRIMARY', revision, serial, rolloutState: 'IN_PROGRESS', running: 0 })}\n`,
+});
 
 test('redeploy on ECS: forces a new deployment of the same task definition and waits for it', async (t) => {
   const cli = fake(t, ['aws'], [
-    { tool: 'aws', match: ['update-service', '--force-new-deployment'], answers: [updateService(8)] },
+    { tool: 'aws', match: ['update-service', '--force-new-deployment'], answers: [updateService(8, 10)] },
     {
       tool: 'aws',
       match: ['describe-services'],
       answers: [
-        describeServices([{ status: 'PRIMARY', revision: 8, rolloutState: 'IN_PROGRESS', running: 1 }, { status: 'ACTIVE', revision: 8, rolloutState: 'COMPLETED', running: 2 }]),
-        describeServices([{ status: 'PRIMARY', revision: 8, rolloutState: 'COMPLETED', running: 2 }]),
+        describeServices([{ status: 'PRIMARY', revision: 8, serial: 10, rolloutState: 'IN_PROGRESS', running: 1 }, { status: 'ACTIVE', revision: 8, rolloutState: 'COMPLETED', running: 2 }]),
+        describeServices([{ status: 'PRIMARY', revision: 8, serial: 10, rolloutState: 'COMPLETED', running: 2 }]),
       ],
     },
     { tool: 'aws', match: ['describe-target-health'], answers: [targetHealth(['healthy', 'healthy', 'draining'])] },
@@ -454,6 +462,41 @@ test('redeploy on ECS: forces a new deployment of the same task definition and w
   t.true(update.argv.join(' ').includes('--cluster auth-dev --service auth-dev --force-new-deployment'));
   t.deepEqual(cli.calls().map((call) => call.argv[1]), ['update-service', 'describe-services', 'describe-services', 'describe-target-health']);
   t.regex(result.stderr, /auth-dev redeployed/);
+});
+
+test('redeploy on ECS: a rollback of the forced deployment fails it, though the task definition is the same', async (t) => {
+  // The circuit breaker stopped deployment 10 and rolled back under a new id (11) to revision 8, the same task
+  // definition: the tasks of the deployment before (started before a rotation) may still be serving.
+  const cli = fake(t, ['aws'], [
+    { tool: 'aws', match: ['update-service', '--force-new-deployment'], answers: [updateService(8, 10)] },
+    {
+      tool: 'aws',
+      match: ['describe-services'],
+      answers: [describeServices([
+        { status: 'PRIMARY', revision: 8, serial: 11, rolloutState: 'COMPLETED', running: 2, reason: 'ECS deployment circuit breaker: rolling back to deploymentId ecs-svc/1234567890123456797.' },
+        { status: 'ACTIVE', revision: 8, serial: 10, rolloutState: 'FAILED', running: 0, failedTasks: 3, reason: 'ECS deployment circuit breaker: tasks failed to start.' },
+      ])],
+    },
+    { tool: 'aws', match: ['describe-target-health'], answers: [targetHealth(['healthy', 'healthy'])] },
+  ]);
+  const result = await cli.run(join(scripts, 'redeploy.sh'), ['dev'], fast);
+  t.is(result.code, 1, result.stderr);
+  t.true(cli.calls()[0]!.argv.join(' ').includes("deployments[?status=='PRIMARY'].id | [0]"));
+  t.regex(result.stderr, /PRIMARY deployment is now ecs-svc\/1234567890123456800, not ecs-svc\/1234567890123456799: ECS rolled the deployment back/);
+  t.false(cli.calls().some((call) => call.argv.includes('describe-target-health')));
+  t.notRegex(result.stderr, /redeployed/);
+});
+
+test('ecs-wait: a failing describe-services call ends the wait with exit 1 and one line, not the CLI\'s code', async (t) => {
+  const cli = fake(t, ['aws'], [{
+    tool: 'aws',
+    match: ['describe-services'],
+    // AWS CLI v2 exits 254 when the service answers an error (AWS CLI user guide, "Return codes").
+    answers: [{ stderr: '\nAn error occurred (ThrottlingException) when calling the DescribeServices operation (reached max retries: 2): Rate exceeded\n', code: 254 }],
+  }]);
+  const result = await cli.run(join(scripts, 'ecs-wait.sh'), [CLUSTER, SERVICE, TASK_DEFINITION(8), TARGET_GROUP, '60'], fast);
+  t.is(result.code, 1, result.stderr);
+  t.regex(result.stderr, /ERROR: aws ecs describe-services failed for auth-dev\/auth-dev/);
 });
 
 test('redeploy follows env.hcl: staging redeploys App Runner', async (t) => {
@@ -574,8 +617,8 @@ test('deploy during a move: a rollback on the new target stops the deploy before
 test('redeploy during a move restarts both targets, the serving one first; a failure stops it', async (t) => {
   const moving = movingRepo(t, '["apprunner"]');
   const cli = fake(t, ['aws'], [
-    { tool: 'aws', match: ['update-service', '--force-new-deployment'], answers: [updateService(8)] },
-    { tool: 'aws', match: ['describe-services'], answers: [describeServices([{ status: 'PRIMARY', revision: 8, rolloutState: 'COMPLETED', running: 2 }])] },
+    { tool: 'aws', match: ['update-service', '--force-new-deployment'], answers: [updateService(8, 10)] },
+    { tool: 'aws', match: ['describe-services'], answers: [describeServices([{ status: 'PRIMARY', revision: 8, serial: 10, rolloutState: 'COMPLETED', running: 2 }])] },
     { tool: 'aws', match: ['describe-target-health'], answers: [targetHealth(['healthy', 'healthy'])] },
     { tool: 'aws', match: ['list-services'], answers: [{ stdout: `${APPRUNNER_ARN}\n` }] },
     { tool: 'aws', match: ['start-deployment'], answers: [{ stdout: 'op-42\n' }] },

@@ -12,9 +12,13 @@ require aws
 env_name="${1:?usage: ecs-redeploy.sh <env>}"
 check_env "$env_name"
 name="auth-$env_name"
-read -r task_definition target_group < <(aws ecs update-service --region "$RUNBOOK_REGION" --cluster "$name" --service "$name" \
-  --force-new-deployment --query 'service.[taskDefinition, loadBalancers[0].targetGroupArn]' --output text) \
+# UpdateService answers with the service as updated: its PRIMARY deployment is the one just started (AWS CLI
+# reference, ecs update-service, example "To force a new deployment"; ECS API reference, Service.deployments).
+# ecs-wait.sh follows that deployment by id: a circuit-breaker rollback runs the same task definition.
+read -r task_definition target_group deployment_id < <(aws ecs update-service --region "$RUNBOOK_REGION" --cluster "$name" --service "$name" \
+  --force-new-deployment --query "service.[taskDefinition, loadBalancers[0].targetGroupArn, deployments[?status=='PRIMARY'].id | [0]]" --output text) \
   || die "could not start a deployment of ECS service $name"
-log "started a new deployment of ${task_definition##*/} on $name"
-"$(dirname "$0")/ecs-wait.sh" "$name" "$name" "$task_definition" "$target_group" "${ECS_WAIT_TIMEOUT:-1200}"
+[[ "$deployment_id" == ecs-svc/* ]] || die "aws ecs update-service named no PRIMARY deployment for $name (got '$deployment_id')"
+log "started deployment $deployment_id of ${task_definition##*/} on $name"
+"$(dirname "$0")/ecs-wait.sh" "$name" "$name" "$task_definition" "$target_group" "${ECS_WAIT_TIMEOUT:-1200}" "$deployment_id"
 log "$name redeployed"

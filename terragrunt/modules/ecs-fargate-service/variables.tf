@@ -361,6 +361,13 @@ variable "waf_blocked_path_prefixes" {
     condition     = alltrue([for path in var.waf_blocked_path_prefixes : can(regex("^/[a-z0-9._~/-]+$", path))])
     error_message = "waf_blocked_path_prefixes must be lower-case absolute paths such as /metrics."
   }
+
+  # waf.tf gives these rules the priorities 2 to 9 (the managed rule groups start at 10), and AWS WAF refuses two
+  # rules of a web ACL with the same priority (WAFV2 API reference, Rule.Priority: "they must all be different").
+  validation {
+    condition     = length(var.waf_blocked_path_prefixes) <= 8 && length(distinct(var.waf_blocked_path_prefixes)) == length(var.waf_blocked_path_prefixes)
+    error_message = "waf_blocked_path_prefixes takes at most 8 distinct prefixes (rule priorities 2-9; the managed rule groups start at 10)."
+  }
 }
 
 variable "log_retention_days" {

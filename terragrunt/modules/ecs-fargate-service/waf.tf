@@ -134,6 +134,12 @@ resource "aws_wafv2_web_acl" "this" {
 
   # The common rule set's NoUserAgent_HEADER only counts: API clients (JWKS fetchers, token refreshers) may send
   # no User-Agent, and blocking them would be an outage, not a defence.
+  # Its rules that match text in the request body only count too. The bodies here are JSON credentials: the
+  # password of POST /v1/users, /v1/sessions and /v1/me/password may hold any printable character (OWASP ASVS
+  # 4.0.3 V2.1.4), so "<script>", "../" or "http://10.0.0.1/" are valid passwords that CrossSiteScripting_BODY,
+  # GenericLFI_BODY, GenericRFI_BODY and EC2MetaDataSSRF_BODY would block (AWS WAF developer guide, "Core rule set
+  # (CRS) managed rule group"). The app renders no HTML and reads no file or URL from a body, so they would defend
+  # nothing. SizeRestrictions_BODY (over 8 KB) still blocks.
   rule {
     name     = "AWSManagedRulesCommonRuleSet"
     priority = 30
@@ -149,6 +155,30 @@ resource "aws_wafv2_web_acl" "this" {
 
         rule_action_override {
           name = "NoUserAgent_HEADER"
+          action_to_use {
+            count {}
+          }
+        }
+        rule_action_override {
+          name = "CrossSiteScripting_BODY"
+          action_to_use {
+            count {}
+          }
+        }
+        rule_action_override {
+          name = "GenericLFI_BODY"
+          action_to_use {
+            count {}
+          }
+        }
+        rule_action_override {
+          name = "GenericRFI_BODY"
+          action_to_use {
+            count {}
+          }
+        }
+        rule_action_override {
+          name = "EC2MetaDataSSRF_BODY"
           action_to_use {
             count {}
           }

@@ -123,11 +123,14 @@ data "aws_iam_policy_document" "deploy" {
   }
 
   # These actions take no resource-level permissions (AWS Service Authorization Reference, Amazon ECS and
-  # Elastic Load Balancing V2): Resource "*" is the only form AWS accepts.
+  # Elastic Load Balancing V2): Resource "*" is the only form AWS accepts. Not ecs:DeregisterTaskDefinition, which
+  # would be "*" too, i.e. every task definition in the account (another environment's rollback target included):
+  # ecs-fargate-service sets skip_destroy, so a replaced revision is only dropped from state, never deregistered
+  # (provider internal/service/ecs/task_definition.go, resourceTaskDefinitionDelete).
   statement {
     sid       = "RegisterEcsTaskDefinitions"
     effect    = "Allow"
-    actions   = ["ecs:RegisterTaskDefinition", "ecs:DeregisterTaskDefinition", "ecs:DescribeTaskDefinition", "elasticloadbalancing:DescribeTargetHealth"]
+    actions   = ["ecs:RegisterTaskDefinition", "ecs:DescribeTaskDefinition", "elasticloadbalancing:DescribeTargetHealth"]
     resources = ["*"]
   }
 

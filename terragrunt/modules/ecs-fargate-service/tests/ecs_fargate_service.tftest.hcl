@@ -429,8 +429,8 @@ run "waf_managed_rules_rate_limit_and_blocked_paths_by_default" {
   }
 
   assert {
-    condition     = [for o in one([for r in aws_wafv2_web_acl.this[0].rule : r if r.name == "AWSManagedRulesCommonRuleSet"]).statement[0].managed_rule_group_statement[0].rule_action_override : o.name if length(o.action_to_use[0].count) == 1] == ["NoUserAgent_HEADER"]
-    error_message = "Only the common rule set's NoUserAgent_HEADER is downgraded to count (API clients may send no User-Agent)."
+    condition     = [for o in one([for r in aws_wafv2_web_acl.this[0].rule : r if r.name == "AWSManagedRulesCommonRuleSet"]).statement[0].managed_rule_group_statement[0].rule_action_override : o.name if length(o.action_to_use[0].count) == 1] == ["NoUserAgent_HEADER", "CrossSiteScripting_BODY", "GenericLFI_BODY", "GenericRFI_BODY", "EC2MetaDataSSRF_BODY"]
+    error_message = "The common rule set downgrades to count exactly NoUserAgent_HEADER (API clients may send no User-Agent) and its four body-content rules (a password may hold any printable character, ASVS V2.1.4); SizeRestrictions_BODY and the rest still block."
   }
 
   assert {

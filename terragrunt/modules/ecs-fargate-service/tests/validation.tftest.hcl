@@ -292,3 +292,15 @@ run "rejects_upper_case_blocked_path" {
   variables { waf_blocked_path_prefixes = ["/Metrics"] }
   expect_failures = [var.waf_blocked_path_prefixes]
 }
+
+run "rejects_more_blocked_paths_than_priorities" {
+  command = plan
+  variables { waf_blocked_path_prefixes = ["/a", "/b", "/c", "/d", "/e", "/f", "/g", "/h", "/i"] }
+  expect_failures = [var.waf_blocked_path_prefixes]
+}
+
+run "rejects_duplicate_blocked_path" {
+  command = plan
+  variables { waf_blocked_path_prefixes = ["/metrics", "/metrics"] }
+  expect_failures = [var.waf_blocked_path_prefixes]
+}

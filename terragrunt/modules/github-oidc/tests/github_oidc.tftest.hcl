@@ -155,11 +155,11 @@ run "deploy_role_pushes_images_and_updates_its_service_only" {
   }
 
   assert {
-    condition     = alltrue([for s in data.aws_iam_policy_document.deploy["dev"].statement : s.resources != toset(["*"]) || s.actions == toset(["ecr:GetAuthorizationToken"]) || s.actions == toset(["ecs:RegisterTaskDefinition", "ecs:DeregisterTaskDefinition", "ecs:DescribeTaskDefinition", "elasticloadbalancing:DescribeTargetHealth"])])
+    condition     = alltrue([for s in data.aws_iam_policy_document.deploy["dev"].statement : s.resources != toset(["*"]) || s.actions == toset(["ecr:GetAuthorizationToken"]) || s.actions == toset(["ecs:RegisterTaskDefinition", "ecs:DescribeTaskDefinition", "elasticloadbalancing:DescribeTargetHealth"])])
     error_message = "Only ecr:GetAuthorizationToken and the ECS/ELB actions without resource-level permissions may use Resource \"*\"."
   }
 
-  # ecs:RegisterTaskDefinition, DeregisterTaskDefinition and DescribeTaskDefinition take no resource type (AWS
+  # ecs:RegisterTaskDefinition and DescribeTaskDefinition take no resource type (AWS
   # Service Authorization Reference, Amazon ECS), so the task definition cannot be scoped by ARN; what scopes an ECS
   # deploy is iam:PassRole: only the environment's execution and task roles, only to ECS tasks.
   assert {
@@ -170,8 +170,8 @@ run "deploy_role_pushes_images_and_updates_its_service_only" {
   }
 
   assert {
-    condition     = one([for s in data.aws_iam_policy_document.deploy["staging"].statement : s if s.sid == "PassEcsRoles"]).resources == toset(["arn:aws:iam::111122223333:role/auth-staging-ecs-execution", "arn:aws:iam::111122223333:role/auth-staging-ecs-task"]) && one([for s in data.aws_iam_policy_document.deploy["staging"].statement : s if s.sid == "RegisterEcsTaskDefinitions"]).actions == toset(["ecs:RegisterTaskDefinition", "ecs:DeregisterTaskDefinition", "ecs:DescribeTaskDefinition", "elasticloadbalancing:DescribeTargetHealth"])
-    error_message = "Each environment's deploy role passes its own ECS roles; only the four actions without resource types use Resource \"*\"."
+    condition     = one([for s in data.aws_iam_policy_document.deploy["staging"].statement : s if s.sid == "PassEcsRoles"]).resources == toset(["arn:aws:iam::111122223333:role/auth-staging-ecs-execution", "arn:aws:iam::111122223333:role/auth-staging-ecs-task"]) && one([for s in data.aws_iam_policy_document.deploy["staging"].statement : s if s.sid == "RegisterEcsTaskDefinitions"]).actions == toset(["ecs:RegisterTaskDefinition", "ecs:DescribeTaskDefinition", "elasticloadbalancing:DescribeTargetHealth"])
+    error_message = "Each environment's deploy role passes its own ECS roles; only the three actions without resource types use Resource \"*\", and no role may deregister task definitions (skip_destroy keeps them)."
   }
 
   assert {
