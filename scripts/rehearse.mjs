@@ -14,11 +14,11 @@
 //
 // It works on a throwaway copy of terragrunt/ and runbooks/ (Terragrunt writes caches and lock files next to the
 // units), prints one line per step, and exits 1 at the first failure with the tail of that step's log.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { startMoto } from './lib/moto.mjs';
 import { repoRoot, toolPath } from './lib/toolchain.mjs';
 import { terraformEnv } from './lib/terraform-cli.mjs';
 
@@ -36,11 +36,10 @@ const liveRoot = join(repoRoot, 'terragrunt', 'live');
 if (!existsSync(join(liveRoot, envPath, 'env.hcl'))) fail(`no environment at terragrunt/live/${envPath}/env.hcl. ${USAGE}`);
 
 let terragrunt;
-let motoServer;
 let awsCli;
 try {
   terragrunt = toolPath('terragrunt');
-  motoServer = toolPath('moto_server');
+  toolPath('moto_server');
   awsCli = toolPath('aws');
 } catch (error) {
   fail(error.message);
@@ -78,50 +77,19 @@ mkdirSync(logs);
 const envDir = join(work, 'terragrunt', 'live', envPath);
 const globalDir = join(work, 'terragrunt', 'live', accountName, '_global');
 
-function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolvePort(port));
-    });
-  });
+let moto;
+try {
+  moto = await startMoto(accountId, { logFile: join(logs, 'moto.log') });
+} catch (error) {
+  fail(error.message);
 }
-
-const port = await freePort();
-const endpoint = `http://127.0.0.1:${port}`;
-// MOTO_ACCOUNT_ID: moto answers STS GetCallerIdentity with the account of account.hcl, so the provider's
-// allowed_account_ids check runs as it does in AWS (moto docs, "Multi-Account support").
-// MOTO_IAM_LOAD_MANAGED_POLICIES: the AWS managed policies (ReadOnlyAccess, PowerUserAccess) that github-oidc
-// attaches exist in every account, but moto loads them only when asked (moto/settings.py, moto docs "IAM").
-const moto = spawn(motoServer, ['-H', '127.0.0.1', '-p', String(port)], {
-  env: { ...process.env, MOTO_ACCOUNT_ID: accountId, MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' },
-  stdio: ['ignore', 'ignore', 'ignore'],
-});
-let cleanedUp = false;
+const endpoint = moto.url;
 function cleanUp() {
-  if (cleanedUp) return;
-  cleanedUp = true;
-  moto.kill('SIGTERM');
+  moto.stop();
   if (process.env.REHEARSAL_KEEP !== '1') rmSync(work, { recursive: true, force: true });
 }
 process.on('exit', cleanUp);
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));
-
-async function waitForMoto() {
-  for (let attempt = 0; attempt < 120; attempt += 1) {
-    if (moto.exitCode !== null) fail(`moto_server exited with code ${moto.exitCode} before it listened`);
-    try {
-      const response = await fetch(`${endpoint}/moto-api/`);
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((done) => setTimeout(done, 500));
-  }
-  fail(`moto_server did not answer on ${endpoint} within 60 s`);
-}
 
 const imageTag = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
 const env = {
@@ -275,20 +243,29 @@ function isKnownEmulatorGap(change) {
   return differing.every((key) => key === 'description' || key === 'tags_all');
 }
 
-await waitForMoto();
 process.stdout.write(`rehearsal of ${envPath} (${computeTarget}) against moto on ${endpoint}, work copy ${work}\n`);
 
 // 1. The account: terragrunt/README.md "Bootstrap of an account".
 const stateBucket = `acme-auth-tfstate-${accountId}-${homeRegion}`;
-// TG_STATE_KEY_BOOTSTRAP=1 until the state key exists (root.hcl leaves kms_key_id out), then the unit's own state is
-// moved under the key.
+// The README's block, command for command: TG_STATE_KEY_BOOTSTRAP=1 until the state key exists (root.hcl leaves
+// kms_key_id out), `init -reconfigure` once it does, and the state object that the first apply wrote with SSE-S3
+// copied onto itself under the key (`aws s3 cp --sse aws:kms`, the README's key-rewrite step).
 const keyBootstrap = { extraEnv: { TG_STATE_KEY_BOOTSTRAP: '1' } };
-tg(join(globalDir, 'state-backend'), ['backend', 'bootstrap'], keyBootstrap);
-tg(join(globalDir, 'state-backend'), ['run', '--', 'import', 'aws_s3_bucket.this', stateBucket], keyBootstrap);
-tg(join(globalDir, 'state-backend'), ['run', '--', 'apply', '-auto-approve'], keyBootstrap);
-tg(join(globalDir, 'state-backend'), ['run', '--', 'init', '-migrate-state', '-force-copy']);
-tg(join(globalDir, 'ecr'), ['run', '--', 'apply', '-auto-approve']);
-tg(join(globalDir, 'github-oidc'), ['run', '--', 'apply', '-auto-approve']);
+const stateBackendDir = join(globalDir, 'state-backend');
+tg(stateBackendDir, ['backend', 'bootstrap'], keyBootstrap);
+tg(stateBackendDir, ['run', '--', 'import', 'aws_s3_bucket.this', stateBucket], keyBootstrap);
+tg(stateBackendDir, ['apply', '-auto-approve'], keyBootstrap);
+tg(stateBackendDir, ['init', '-reconfigure']);
+const stateObject = `s3://${stateBucket}/live/${accountName}/_global/state-backend/terraform.tfstate`;
+step('aws s3 cp (the state-backend state re-encrypted under the state key)', work, awsCli, [
+  's3', 'cp', stateObject, stateObject, '--sse', 'aws:kms', '--sse-kms-key-id', `alias/terraform-state/${stateBucket}`,
+], { extraEnv: { AWS_REGION: homeRegion, AWS_DEFAULT_REGION: homeRegion } });
+const head = step('aws s3api head-object (the state object names the state key)', work, awsCli, [
+  's3api', 'head-object', '--bucket', stateBucket, '--key', `live/${accountName}/_global/state-backend/terraform.tfstate`, '--output', 'json',
+], { extraEnv: { AWS_REGION: homeRegion, AWS_DEFAULT_REGION: homeRegion } });
+if (JSON.parse(head.stdout).ServerSideEncryption !== 'aws:kms') fail('the state-backend state object is not encrypted with aws:kms after the key-rewrite step');
+tg(join(globalDir, 'ecr'), ['apply', '-auto-approve']);
+tg(join(globalDir, 'github-oidc'), ['apply', '-auto-approve']);
 // The deploy workflow pushes the image before the app unit is applied; here a manifest stands in for the push.
 step('aws ecr put-image (the image the deploy workflow would push)', work, awsCli, [
   'ecr', 'put-image', '--repository-name', 'auth-platform/auth', '--image-tag', imageTag, '--image-manifest',
