@@ -188,4 +188,7 @@ inputs = {
     HIBP_MIN_BREACH_COUNT         = "1"
     REGISTRATION_ENUMERATION_SAFE = "true"
   }, local.env.app_environment_overrides)
+
+  # false only in the bring-up rehearsal against moto (REHEARSAL=1): see the module variable.
+  autoscaling_enabled = get_env("REHEARSAL", "") != "1"
 }
