@@ -22,14 +22,29 @@ import { startMoto } from './lib/moto.mjs';
 import { repoRoot, toolPath } from './lib/toolchain.mjs';
 import { terraformEnv } from './lib/terraform-cli.mjs';
 
-const USAGE = 'usage: npm run rehearse -- <account>/<region>/<env>   (e.g. nonprod/eu-west-1/dev)';
+const USAGE = 'usage: npm run rehearse -- <account>/<region>/<env> [--until account|bring-up|plan|destroy]   (e.g. nonprod/eu-west-1/dev)';
+// --until stops after a phase (the whole sequence by default): CI's .ci/run rehearses the account bootstrap only,
+// the GitHub CI workflow the whole sequence (architecture/REHEARSAL_GAPS.md, "In CI").
+const PHASES = ['account', 'bring-up', 'plan', 'destroy', 'rebuild'];
 
 function fail(message) {
   process.stderr.write(`rehearse: ${message}\n`);
   process.exit(1);
 }
 
-const envPath = (process.argv[2] ?? '').replace(/^terragrunt\/live\//, '').replace(/\/$/, '');
+const cliArgs = process.argv.slice(2);
+const untilIndex = cliArgs.indexOf('--until');
+const until = untilIndex === -1 ? 'rebuild' : cliArgs[untilIndex + 1];
+if (!PHASES.includes(until)) fail(USAGE);
+if (untilIndex !== -1) cliArgs.splice(untilIndex, 2);
+if (cliArgs.length !== 1) fail(USAGE);
+/** Ends the run after `phase` when --until names it. */
+function phaseDone(phase) {
+  if (phase !== until) return;
+  process.stdout.write(`rehearsal of ${envPath} passed through "${phase}" (--until) in ${seconds(started)} s\n`);
+  process.exit(0);
+}
+const envPath = cliArgs[0].replace(/^terragrunt\/live\//, '').replace(/\/$/, '');
 const [accountName, regionName, envName, ...rest] = envPath.split('/');
 if (!accountName || !regionName || !envName || rest.length) fail(USAGE);
 const liveRoot = join(repoRoot, 'terragrunt', 'live');
@@ -278,10 +293,13 @@ const described = step('aws ecr describe-images (deploy-app.sh reads the digest)
 ], { extraEnv: { AWS_REGION: homeRegion, AWS_DEFAULT_REGION: homeRegion } });
 const imageDigest = described.stdout.trim();
 
+phaseDone('account');
+
 // 2. The environment, in the documented order, excluding what cannot be rehearsed.
 if (computeTarget === 'ecs-fargate') issueCertificate();
 for (const unit of excluded) skip(`${unit} unit`, 'its Terraform provider cannot be installed here (architecture/REHEARSAL_GAPS.md)');
 bringUpEnvironment(1);
+phaseDone('bring-up');
 
 // 3. A second plan changes nothing. Each unit is planned to a file and read back with `terraform show -json`
 // (Terraform's JSON output format, "resource_changes"), so that a change is named, not just counted.
@@ -300,9 +318,13 @@ for (const unit of envUnits()) {
   if (known.length) skip(`${known.length} planned change(s) in ${unit}`, 'moto drops the description of a rule that references a security group (architecture/REHEARSAL_GAPS.md)');
 }
 
+phaseDone('plan');
+
 // 4. Destroy the environment (the account's _global units stay: they serve every environment).
 const planExcludes = excluded.flatMap((unit) => ['--queue-exclude-dir', unit]);
 tg(envDir, ['run', '--all', ...planExcludes, '--', 'destroy'], { extraEnv: { IMAGE_TAG: imageTag, IMAGE_DIGEST: imageDigest } });
+
+phaseDone('destroy');
 
 // 5. Rebuild right after the destroy: unique final snapshot names and a 0-day secret recovery window in a disposable
 // environment are what make this pass.
