@@ -17,7 +17,7 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { startMoto } from './lib/moto.mjs';
 import { repoRoot, toolPath } from './lib/toolchain.mjs';
 import { terraformEnv } from './lib/terraform-cli.mjs';
@@ -239,6 +239,20 @@ function envUnits() {
     .filter((unit) => !excluded.includes(unit) && (unit === appUnit ? computeTarget !== 'apprunner' : !Object.values(appUnits).includes(unit)));
 }
 
+/** The first file called `name` under `dir` (depth first), or undefined. */
+function findFile(dir, name) {
+  if (!existsSync(dir)) return undefined;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isFile() && entry.name === name) return path;
+    if (entry.isDirectory() && entry.name !== '.terraform') {
+      const found = findFile(path, name);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
 /** The resource changes of a plan (`terraform show -json`) that are not no-ops. */
 function planChanges(plan) {
   return (plan.resource_changes ?? []).filter((change) => !change.change.actions.every((action) => action === 'no-op' || action === 'read'));
@@ -306,7 +320,11 @@ phaseDone('bring-up');
 for (const unit of envUnits()) {
   const unitDir = join(envDir, unit);
   tg(unitDir, ['run', '--', 'plan', '-out=rehearsal.tfplan'], { extraEnv: { IMAGE_TAG: imageTag, IMAGE_DIGEST: imageDigest } });
-  const shown = tg(unitDir, ['run', '--', 'show', '-json', 'rehearsal.tfplan'], { extraEnv: { IMAGE_TAG: imageTag, IMAGE_DIGEST: imageDigest } });
+  // `terraform show` in the folder Terragrunt planned in (its cache copy of the module): through Terragrunt, `show`
+  // would read the app unit's dependencies again, and their mocks are allowed only for the commands listed there.
+  const planFile = findFile(join(unitDir, '.terragrunt-cache'), 'rehearsal.tfplan');
+  if (!planFile) fail(`no rehearsal.tfplan under ${relative(work, unitDir)}/.terragrunt-cache after the plan`);
+  const shown = step(`terraform show -json rehearsal.tfplan in ${unit}`, dirname(planFile), 'terraform', ['show', '-json', 'rehearsal.tfplan']);
   const changes = planChanges(JSON.parse(shown.stdout.slice(shown.stdout.indexOf('{'))));
   const known = changes.filter(isKnownEmulatorGap);
   const unexpected = changes.filter((change) => !isKnownEmulatorGap(change));
