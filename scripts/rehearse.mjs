@@ -259,17 +259,37 @@ function planChanges(plan) {
 }
 
 /**
- * The one emulator gap the second plan may show: moto 5.2.5 returns a security group rule's description only for
- * CIDR rules (moto/ec2/models/security_groups.py, SecurityRule.description reads ip_range only), so a rule that
- * references another security group plans an in-place update of `description` and nothing else.
+ * The emulator gaps the second plan may show, each matched exactly (resource type, action `update`, the attributes
+ * that differ and, where moto drops a value, its "absent" value before):
+ *   - moto 5.2.5 returns a security group rule's description only for CIDR rules
+ *     (moto/ec2/models/security_groups.py, SecurityRule.description reads ip_range only), so a rule that references
+ *     another security group plans an in-place update of `description`;
+ *   - moto 5.2.5's ECS CreateService reads neither healthCheckGracePeriodSeconds, enableECSManagedTags nor
+ *     availabilityZoneRebalancing (moto/ecs/responses.py lines 288-318, create_service), so DescribeServices answers
+ *     without them and the service plans an in-place update of those three.
  */
-function isKnownEmulatorGap(change) {
-  if (!/^aws_vpc_security_group_(ingress|egress)_rule$/.test(change.type)) return false;
-  if (change.change.actions.join() !== 'update') return false;
+const EMULATOR_GAPS = [
+  {
+    type: /^aws_vpc_security_group_(ingress|egress)_rule$/,
+    applies: (after) => Boolean(after?.referenced_security_group_id),
+    attributes: { description: [null, ''] },
+    reason: 'moto drops the description of a rule that references a security group',
+  },
+  {
+    type: /^aws_ecs_service$/,
+    applies: () => true,
+    attributes: { availability_zone_rebalancing: ['', null], enable_ecs_managed_tags: [false, null], health_check_grace_period_seconds: [0, null] },
+    reason: "moto's ECS CreateService drops health_check_grace_period_seconds, enable_ecs_managed_tags and availability_zone_rebalancing",
+  },
+];
+
+/** The EMULATOR_GAPS entry that explains a planned change entirely, or undefined. */
+function emulatorGap(change) {
+  if (change.change.actions.join() !== 'update') return undefined;
   const { before, after } = change.change;
-  if (!after?.referenced_security_group_id) return false;
   const differing = Object.keys({ ...before, ...after }).filter((key) => JSON.stringify(before?.[key]) !== JSON.stringify(after?.[key]));
-  return differing.every((key) => key === 'description' || key === 'tags_all');
+  return EMULATOR_GAPS.find((gap) => gap.type.test(change.type) && gap.applies(after) && differing.length > 0
+    && differing.every((key) => key === 'tags_all' || (key in gap.attributes && gap.attributes[key].some((absent) => JSON.stringify(absent) === JSON.stringify(before?.[key])))));
 }
 
 process.stdout.write(`rehearsal of ${envPath} (${computeTarget}) against moto on ${endpoint}, work copy ${work}\n`);
@@ -317,6 +337,7 @@ phaseDone('bring-up');
 
 // 3. A second plan changes nothing. Each unit is planned to a file and read back with `terraform show -json`
 // (Terraform's JSON output format, "resource_changes"), so that a change is named, not just counted.
+const unexpectedChanges = [];
 for (const unit of envUnits()) {
   const unitDir = join(envDir, unit);
   tg(unitDir, ['run', '--', 'plan', '-out=rehearsal.tfplan'], { extraEnv: { IMAGE_TAG: imageTag, IMAGE_DIGEST: imageDigest } });
@@ -326,14 +347,19 @@ for (const unit of envUnits()) {
   if (!planFile) fail(`no rehearsal.tfplan under ${relative(work, unitDir)}/.terragrunt-cache after the plan`);
   const shown = step(`terraform show -json rehearsal.tfplan in ${unit}`, dirname(planFile), 'terraform', ['show', '-json', 'rehearsal.tfplan']);
   const changes = planChanges(JSON.parse(shown.stdout.slice(shown.stdout.indexOf('{'))));
-  const known = changes.filter(isKnownEmulatorGap);
-  const unexpected = changes.filter((change) => !isKnownEmulatorGap(change));
-  if (unexpected.length) {
-    process.stdout.write(`FAIL second plan of ${unit}: ${unexpected.map((c) => `${c.address} (${c.change.actions.join('+')})`).join(', ')}\n`);
-    process.env.REHEARSAL_KEEP = '1';
-    process.exit(1);
+  const unexpected = changes.filter((change) => !emulatorGap(change));
+  for (const change of changes.filter(emulatorGap)) skip(`planned update of ${unit} ${change.address}`, `${emulatorGap(change).reason} (architecture/REHEARSAL_GAPS.md)`);
+  // Every unit is planned before the run fails, so that one run names every unexpected change.
+  for (const change of unexpected) {
+    const { before, after } = change.change;
+    const differing = Object.keys({ ...before, ...after }).filter((key) => JSON.stringify(before?.[key]) !== JSON.stringify(after?.[key]));
+    unexpectedChanges.push(`${unit} ${change.address} (${change.change.actions.join('+')}: ${differing.join(', ')})`);
   }
-  if (known.length) skip(`${known.length} planned change(s) in ${unit}`, 'moto drops the description of a rule that references a security group (architecture/REHEARSAL_GAPS.md)');
+}
+if (unexpectedChanges.length) {
+  process.stdout.write(`FAIL second plan: ${unexpectedChanges.length} change(s)\n${unexpectedChanges.map((line) => `  ${line}`).join('\n')}\n`);
+  process.env.REHEARSAL_KEEP = '1';
+  process.exit(1);
 }
 
 phaseDone('plan');
