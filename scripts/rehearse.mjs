@@ -393,3 +393,5 @@ phaseDone('destroy');
 bringUpEnvironment(2);
 
 process.stdout.write(`rehearsal of ${envPath} passed in ${seconds(started)} s\n`);
+// The moto child keeps the event loop alive: exit, which stops it (cleanUp).
+process.exit(0);
