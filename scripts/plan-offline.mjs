@@ -9,9 +9,8 @@
 //   - State: the S3 backend of root.hcl, for real, against moto. Each state bucket (one per account and region,
 //     root.hcl `state_bucket`) is created in moto beforehand, versioned, as the account's _global/state-backend unit
 //     creates it in a real account; Terragrunt is not asked to bootstrap it. `--backend-bootstrap` would also put
-//     Terragrunt's EnforcedTLS bucket policy on it (Deny s3:* when aws:SecureTransport is false), and moto 5.2.5
-//     evaluates bucket policies without their Condition (moto/s3/responses.py _key_response, Bucket.get_permission),
-//     so that Deny would refuse every state read.
+//     Terragrunt's EnforcedTLS bucket policy on it (Deny s3:* when aws:SecureTransport is false), which moto 5.2.5
+//     applies to every request (BUCKET_POLICY_CONDITION_GAP in scripts/lib/moto.mjs, with the moto source lines).
 //   - Units run from a throwaway copy of terragrunt/, so no .terragrunt-cache or lock file lands in the checkout.
 //   - The ClickHouse Terraform provider cannot be installed here (its v3 tags lack the /v3 module path, so the Go
 //     module proxy refuses it): every `clickhouse` unit is excluded with that reason printed. Units that depend on
@@ -22,11 +21,11 @@
 // Prints one line per unit and per checkov run, and exits 1 when any unit or check fails.
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { checkovPlans } from './lib/checkov-plans.mjs';
+import { createBucket, startMoto } from './lib/moto.mjs';
 import { dummyAwsEnv, terraformEnv } from './lib/terraform-cli.mjs';
 import { repoRoot, toolPath } from './lib/toolchain.mjs';
 
@@ -41,41 +40,6 @@ export const EXCLUDED_UNITS = {
 const terragruntSource = join(repoRoot, 'terragrunt');
 
 class PlanError extends Error {}
-
-function freePort() {
-  return new Promise((resolvePort, rejectPort) => {
-    const server = createServer();
-    server.once('error', rejectPort);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
-async function startMoto(accountId) {
-  const port = await freePort();
-  // MOTO_ACCOUNT_ID: the account every request is served as (moto docs, "Multi-Account support").
-  const child = spawn(toolPath('moto_server'), ['-H', '127.0.0.1', '-p', String(port)], {
-    env: { ...process.env, MOTO_ACCOUNT_ID: accountId },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (chunk) => (stderr += chunk.toString()));
-  const url = `http://127.0.0.1:${port}`;
-  for (let attempt = 0; attempt < 150; attempt++) {
-    if (child.exitCode !== null) throw new PlanError(`moto_server exited: ${stderr.trim().split('\n').pop()}`);
-    try {
-      const response = await fetch(`${url}/moto-api/`);
-      if (response.ok) return { url, stop: () => child.kill('SIGTERM') };
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolveWait) => setTimeout(resolveWait, 200));
-  }
-  child.kill('SIGKILL');
-  throw new PlanError('moto_server did not answer within 30 seconds');
-}
 
 function accountLocals(workTree, account) {
   const text = readFileSync(join(workTree, 'live', account, 'account.hcl'), 'utf8');
@@ -96,22 +60,6 @@ function stateBuckets(workTree, account) {
     if (match) regions.add(match[1]);
   }
   return [...regions].map((region) => ({ region, bucket: `acme-auth-tfstate-${accountId}-${region}` }));
-}
-
-/**
- * Creates a versioned bucket in moto over its S3 REST API (path-style, unsigned: moto does not check signatures).
- * The bodies are the S3 API's (2006-03-01): CreateBucket's CreateBucketConfiguration with a LocationConstraint
- * (required outside us-east-1) and PutBucketVersioning's VersioningConfiguration, Status Enabled; moto 5.2.5
- * parses both as S3 does (moto/s3/responses.py).
- */
-async function createBucket(motoUrl, { bucket, region }) {
-  const request = async (path, body) => {
-    const response = await fetch(`${motoUrl}/${bucket}${path}`, { method: 'PUT', body, headers: { 'content-type': 'application/xml' } });
-    if (!response.ok) throw new PlanError(`moto: PUT /${bucket}${path} answered ${response.status}`);
-  };
-  const xmlns = 'http://s3.amazonaws.com/doc/2006-03-01/';
-  await request('', `<CreateBucketConfiguration xmlns="${xmlns}"><LocationConstraint>${region}</LocationConstraint></CreateBucketConfiguration>`);
-  await request('?versioning', `<VersioningConfiguration xmlns="${xmlns}"><Status>Enabled</Status></VersioningConfiguration>`);
 }
 
 /** Unit folders (holding terragrunt.hcl) under a directory, relative to it. */
@@ -144,7 +92,12 @@ function jsonOutDir(workTree, account) {
 /** Plans every unit of one account against its moto server; returns one result per unit. */
 async function planAccount(workTree, account, log) {
   const { accountId } = accountLocals(workTree, account);
-  const moto = await startMoto(accountId);
+  let moto;
+  try {
+    moto = await startMoto(accountId);
+  } catch (error) {
+    throw new PlanError(error.message);
+  }
   try {
     for (const state of stateBuckets(workTree, account)) await createBucket(moto.url, state);
     const accountDir = join(workTree, 'live', account);
@@ -277,7 +230,7 @@ async function main() {
 // Run when invoked (`npm run plan:offline`), not when a test imports errorLines.
 if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
   main().catch((error) => {
-    process.stderr.write(`plan:offline: ${error instanceof PlanError || /is not installed/.test(error.message) ? error.message : `${error.name}: ${error.message}`}\n`);
+    process.stderr.write(`plan:offline: ${error instanceof PlanError || /is not installed|^moto/.test(error.message) ? error.message : `${error.name}: ${error.message}`}\n`);
     process.exit(1);
   });
 }

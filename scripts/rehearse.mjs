@@ -14,33 +14,47 @@
 //
 // It works on a throwaway copy of terragrunt/ and runbooks/ (Terragrunt writes caches and lock files next to the
 // units), prints one line per step, and exits 1 at the first failure with the tail of that step's log.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
+import { startMoto } from './lib/moto.mjs';
 import { repoRoot, toolPath } from './lib/toolchain.mjs';
 import { terraformEnv } from './lib/terraform-cli.mjs';
 
-const USAGE = 'usage: npm run rehearse -- <account>/<region>/<env>   (e.g. nonprod/eu-west-1/dev)';
+const USAGE = 'usage: npm run rehearse -- <account>/<region>/<env> [--until account|bring-up|plan|destroy]   (e.g. nonprod/eu-west-1/dev)';
+// --until stops after a phase (the whole sequence by default): CI's .ci/run rehearses the account bootstrap only,
+// the GitHub CI workflow the whole sequence (architecture/REHEARSAL_GAPS.md, "In CI").
+const PHASES = ['account', 'bring-up', 'plan', 'destroy', 'rebuild'];
 
 function fail(message) {
   process.stderr.write(`rehearse: ${message}\n`);
   process.exit(1);
 }
 
-const envPath = (process.argv[2] ?? '').replace(/^terragrunt\/live\//, '').replace(/\/$/, '');
+const cliArgs = process.argv.slice(2);
+const untilIndex = cliArgs.indexOf('--until');
+const until = untilIndex === -1 ? 'rebuild' : cliArgs[untilIndex + 1];
+if (!PHASES.includes(until)) fail(USAGE);
+if (untilIndex !== -1) cliArgs.splice(untilIndex, 2);
+if (cliArgs.length !== 1) fail(USAGE);
+/** Ends the run after `phase` when --until names it. */
+function phaseDone(phase) {
+  if (phase !== until) return;
+  process.stdout.write(`rehearsal of ${envPath} passed through "${phase}" (--until) in ${seconds(started)} s\n`);
+  process.exit(0);
+}
+const envPath = cliArgs[0].replace(/^terragrunt\/live\//, '').replace(/\/$/, '');
 const [accountName, regionName, envName, ...rest] = envPath.split('/');
 if (!accountName || !regionName || !envName || rest.length) fail(USAGE);
 const liveRoot = join(repoRoot, 'terragrunt', 'live');
 if (!existsSync(join(liveRoot, envPath, 'env.hcl'))) fail(`no environment at terragrunt/live/${envPath}/env.hcl. ${USAGE}`);
 
 let terragrunt;
-let motoServer;
 let awsCli;
 try {
   terragrunt = toolPath('terragrunt');
-  motoServer = toolPath('moto_server');
+  toolPath('moto_server');
   awsCli = toolPath('aws');
 } catch (error) {
   fail(error.message);
@@ -78,50 +92,19 @@ mkdirSync(logs);
 const envDir = join(work, 'terragrunt', 'live', envPath);
 const globalDir = join(work, 'terragrunt', 'live', accountName, '_global');
 
-function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolvePort(port));
-    });
-  });
+let moto;
+try {
+  moto = await startMoto(accountId, { logFile: join(logs, 'moto.log') });
+} catch (error) {
+  fail(error.message);
 }
-
-const port = await freePort();
-const endpoint = `http://127.0.0.1:${port}`;
-// MOTO_ACCOUNT_ID: moto answers STS GetCallerIdentity with the account of account.hcl, so the provider's
-// allowed_account_ids check runs as it does in AWS (moto docs, "Multi-Account support").
-// MOTO_IAM_LOAD_MANAGED_POLICIES: the AWS managed policies (ReadOnlyAccess, PowerUserAccess) that github-oidc
-// attaches exist in every account, but moto loads them only when asked (moto/settings.py, moto docs "IAM").
-const moto = spawn(motoServer, ['-H', '127.0.0.1', '-p', String(port)], {
-  env: { ...process.env, MOTO_ACCOUNT_ID: accountId, MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' },
-  stdio: ['ignore', 'ignore', 'ignore'],
-});
-let cleanedUp = false;
+const endpoint = moto.url;
 function cleanUp() {
-  if (cleanedUp) return;
-  cleanedUp = true;
-  moto.kill('SIGTERM');
+  moto.stop();
   if (process.env.REHEARSAL_KEEP !== '1') rmSync(work, { recursive: true, force: true });
 }
 process.on('exit', cleanUp);
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));
-
-async function waitForMoto() {
-  for (let attempt = 0; attempt < 120; attempt += 1) {
-    if (moto.exitCode !== null) fail(`moto_server exited with code ${moto.exitCode} before it listened`);
-    try {
-      const response = await fetch(`${endpoint}/moto-api/`);
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((done) => setTimeout(done, 500));
-  }
-  fail(`moto_server did not answer on ${endpoint} within 60 s`);
-}
 
 const imageTag = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
 const env = {
@@ -256,39 +239,100 @@ function envUnits() {
     .filter((unit) => !excluded.includes(unit) && (unit === appUnit ? computeTarget !== 'apprunner' : !Object.values(appUnits).includes(unit)));
 }
 
+/** The first file called `name` under `dir` (depth first), or undefined. */
+function findFile(dir, name) {
+  if (!existsSync(dir)) return undefined;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isFile() && entry.name === name) return path;
+    if (entry.isDirectory() && entry.name !== '.terraform') {
+      const found = findFile(path, name);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
 /** The resource changes of a plan (`terraform show -json`) that are not no-ops. */
 function planChanges(plan) {
   return (plan.resource_changes ?? []).filter((change) => !change.change.actions.every((action) => action === 'no-op' || action === 'read'));
 }
 
 /**
- * The one emulator gap the second plan may show: moto 5.2.5 returns a security group rule's description only for
- * CIDR rules (moto/ec2/models/security_groups.py, SecurityRule.description reads ip_range only), so a rule that
- * references another security group plans an in-place update of `description` and nothing else.
+ * The emulator gaps the second plan may show, each matched exactly (resource type, action `update`, the attributes
+ * that differ and, where moto drops a value, its "absent" value before):
+ *   - moto 5.2.5 returns a security group rule's description only for CIDR rules
+ *     (moto/ec2/models/security_groups.py, SecurityRule.description reads ip_range only), so a rule that references
+ *     another security group plans an in-place update of `description`;
+ *   - moto 5.2.5's ECS CreateService reads neither healthCheckGracePeriodSeconds, enableECSManagedTags nor
+ *     availabilityZoneRebalancing (moto/ecs/responses.py lines 288-318, create_service), so DescribeServices answers
+ *     without them and the service plans an in-place update of those three;
+ *   - moto 5.2.5's RDS DBInstance has no Performance Insights attributes at all (no PerformanceInsights* in
+ *     moto/rds/models.py), so the instance plans turning them on again;
+ *   - moto 5.2.5 stores a parameter group's parameters as sent, without `Source` (moto/rds/models.py
+ *     modify_db_parameter_group, line 3348), and hashicorp/aws 5.100.0 skips every parameter whose Source is nil
+ *     when the configuration names parameters (internal/service/rds/parameter_group.go, resourceParameterGroupRead:
+ *     `if parameter.Source == nil ... continue`), so the group plans its parameters again.
  */
-function isKnownEmulatorGap(change) {
-  if (!/^aws_vpc_security_group_(ingress|egress)_rule$/.test(change.type)) return false;
-  if (change.change.actions.join() !== 'update') return false;
+const EMULATOR_GAPS = [
+  {
+    type: /^aws_vpc_security_group_(ingress|egress)_rule$/,
+    applies: (after) => Boolean(after?.referenced_security_group_id),
+    attributes: { description: [null, ''] },
+    reason: 'moto drops the description of a rule that references a security group',
+  },
+  {
+    type: /^aws_ecs_service$/,
+    applies: () => true,
+    attributes: { availability_zone_rebalancing: ['', null], enable_ecs_managed_tags: [false, null], health_check_grace_period_seconds: [0, null] },
+    reason: "moto's ECS CreateService drops health_check_grace_period_seconds, enable_ecs_managed_tags and availability_zone_rebalancing",
+  },
+  {
+    type: /^aws_db_instance$/,
+    applies: () => true,
+    attributes: { performance_insights_enabled: [false], performance_insights_kms_key_id: ['', null], performance_insights_retention_period: [0, null] },
+    reason: "moto's RDS instance keeps no Performance Insights settings",
+  },
+  {
+    type: /^aws_db_parameter_group$/,
+    applies: () => true,
+    attributes: { parameter: [[]] },
+    reason: "moto's DescribeDBParameters answers without Source, and the provider skips a parameter without one",
+  },
+];
+
+/** The EMULATOR_GAPS entry that explains a planned change entirely, or undefined. */
+function emulatorGap(change) {
+  if (change.change.actions.join() !== 'update') return undefined;
   const { before, after } = change.change;
-  if (!after?.referenced_security_group_id) return false;
   const differing = Object.keys({ ...before, ...after }).filter((key) => JSON.stringify(before?.[key]) !== JSON.stringify(after?.[key]));
-  return differing.every((key) => key === 'description' || key === 'tags_all');
+  return EMULATOR_GAPS.find((gap) => gap.type.test(change.type) && gap.applies(after) && differing.length > 0
+    && differing.every((key) => key === 'tags_all' || (key in gap.attributes && gap.attributes[key].some((absent) => JSON.stringify(absent) === JSON.stringify(before?.[key])))));
 }
 
-await waitForMoto();
 process.stdout.write(`rehearsal of ${envPath} (${computeTarget}) against moto on ${endpoint}, work copy ${work}\n`);
 
 // 1. The account: terragrunt/README.md "Bootstrap of an account".
 const stateBucket = `acme-auth-tfstate-${accountId}-${homeRegion}`;
-// TG_STATE_KEY_BOOTSTRAP=1 until the state key exists (root.hcl leaves kms_key_id out), then the unit's own state is
-// moved under the key.
+// The README's block, command for command: TG_STATE_KEY_BOOTSTRAP=1 until the state key exists (root.hcl leaves
+// kms_key_id out), `init -reconfigure` once it does, and the state object that the first apply wrote with SSE-S3
+// copied onto itself under the key (`aws s3 cp --sse aws:kms`, the README's key-rewrite step).
 const keyBootstrap = { extraEnv: { TG_STATE_KEY_BOOTSTRAP: '1' } };
-tg(join(globalDir, 'state-backend'), ['backend', 'bootstrap'], keyBootstrap);
-tg(join(globalDir, 'state-backend'), ['run', '--', 'import', 'aws_s3_bucket.this', stateBucket], keyBootstrap);
-tg(join(globalDir, 'state-backend'), ['run', '--', 'apply', '-auto-approve'], keyBootstrap);
-tg(join(globalDir, 'state-backend'), ['run', '--', 'init', '-migrate-state', '-force-copy']);
-tg(join(globalDir, 'ecr'), ['run', '--', 'apply', '-auto-approve']);
-tg(join(globalDir, 'github-oidc'), ['run', '--', 'apply', '-auto-approve']);
+const stateBackendDir = join(globalDir, 'state-backend');
+tg(stateBackendDir, ['backend', 'bootstrap'], keyBootstrap);
+tg(stateBackendDir, ['run', '--', 'import', 'aws_s3_bucket.this', stateBucket], keyBootstrap);
+tg(stateBackendDir, ['apply', '-auto-approve'], keyBootstrap);
+tg(stateBackendDir, ['init', '-reconfigure']);
+const stateObject = `s3://${stateBucket}/live/${accountName}/_global/state-backend/terraform.tfstate`;
+step('aws s3 cp (the state-backend state re-encrypted under the state key)', work, awsCli, [
+  's3', 'cp', stateObject, stateObject, '--sse', 'aws:kms', '--sse-kms-key-id', `alias/terraform-state/${stateBucket}`,
+], { extraEnv: { AWS_REGION: homeRegion, AWS_DEFAULT_REGION: homeRegion } });
+const head = step('aws s3api head-object (the state object names the state key)', work, awsCli, [
+  's3api', 'head-object', '--bucket', stateBucket, '--key', `live/${accountName}/_global/state-backend/terraform.tfstate`, '--output', 'json',
+], { extraEnv: { AWS_REGION: homeRegion, AWS_DEFAULT_REGION: homeRegion } });
+if (JSON.parse(head.stdout).ServerSideEncryption !== 'aws:kms') fail('the state-backend state object is not encrypted with aws:kms after the key-rewrite step');
+tg(join(globalDir, 'ecr'), ['apply', '-auto-approve']);
+tg(join(globalDir, 'github-oidc'), ['apply', '-auto-approve']);
 // The deploy workflow pushes the image before the app unit is applied; here a manifest stands in for the push.
 step('aws ecr put-image (the image the deploy workflow would push)', work, awsCli, [
   'ecr', 'put-image', '--repository-name', 'auth-platform/auth', '--image-tag', imageTag, '--image-manifest',
@@ -301,34 +345,53 @@ const described = step('aws ecr describe-images (deploy-app.sh reads the digest)
 ], { extraEnv: { AWS_REGION: homeRegion, AWS_DEFAULT_REGION: homeRegion } });
 const imageDigest = described.stdout.trim();
 
+phaseDone('account');
+
 // 2. The environment, in the documented order, excluding what cannot be rehearsed.
 if (computeTarget === 'ecs-fargate') issueCertificate();
 for (const unit of excluded) skip(`${unit} unit`, 'its Terraform provider cannot be installed here (architecture/REHEARSAL_GAPS.md)');
 bringUpEnvironment(1);
+phaseDone('bring-up');
 
 // 3. A second plan changes nothing. Each unit is planned to a file and read back with `terraform show -json`
 // (Terraform's JSON output format, "resource_changes"), so that a change is named, not just counted.
+const unexpectedChanges = [];
 for (const unit of envUnits()) {
   const unitDir = join(envDir, unit);
   tg(unitDir, ['run', '--', 'plan', '-out=rehearsal.tfplan'], { extraEnv: { IMAGE_TAG: imageTag, IMAGE_DIGEST: imageDigest } });
-  const shown = tg(unitDir, ['run', '--', 'show', '-json', 'rehearsal.tfplan'], { extraEnv: { IMAGE_TAG: imageTag, IMAGE_DIGEST: imageDigest } });
+  // `terraform show` in the folder Terragrunt planned in (its cache copy of the module): through Terragrunt, `show`
+  // would read the app unit's dependencies again, and their mocks are allowed only for the commands listed there.
+  const planFile = findFile(join(unitDir, '.terragrunt-cache'), 'rehearsal.tfplan');
+  if (!planFile) fail(`no rehearsal.tfplan under ${relative(work, unitDir)}/.terragrunt-cache after the plan`);
+  const shown = step(`terraform show -json rehearsal.tfplan in ${unit}`, dirname(planFile), 'terraform', ['show', '-json', 'rehearsal.tfplan']);
   const changes = planChanges(JSON.parse(shown.stdout.slice(shown.stdout.indexOf('{'))));
-  const known = changes.filter(isKnownEmulatorGap);
-  const unexpected = changes.filter((change) => !isKnownEmulatorGap(change));
-  if (unexpected.length) {
-    process.stdout.write(`FAIL second plan of ${unit}: ${unexpected.map((c) => `${c.address} (${c.change.actions.join('+')})`).join(', ')}\n`);
-    process.env.REHEARSAL_KEEP = '1';
-    process.exit(1);
+  const unexpected = changes.filter((change) => !emulatorGap(change));
+  for (const change of changes.filter(emulatorGap)) skip(`planned update of ${unit} ${change.address}`, `${emulatorGap(change).reason} (architecture/REHEARSAL_GAPS.md)`);
+  // Every unit is planned before the run fails, so that one run names every unexpected change.
+  for (const change of unexpected) {
+    const { before, after } = change.change;
+    const differing = Object.keys({ ...before, ...after }).filter((key) => JSON.stringify(before?.[key]) !== JSON.stringify(after?.[key]));
+    unexpectedChanges.push(`${unit} ${change.address} (${change.change.actions.join('+')}: ${differing.join(', ')})`);
   }
-  if (known.length) skip(`${known.length} planned change(s) in ${unit}`, 'moto drops the description of a rule that references a security group (architecture/REHEARSAL_GAPS.md)');
 }
+if (unexpectedChanges.length) {
+  process.stdout.write(`FAIL second plan: ${unexpectedChanges.length} change(s)\n${unexpectedChanges.map((line) => `  ${line}`).join('\n')}\n`);
+  process.env.REHEARSAL_KEEP = '1';
+  process.exit(1);
+}
+
+phaseDone('plan');
 
 // 4. Destroy the environment (the account's _global units stay: they serve every environment).
 const planExcludes = excluded.flatMap((unit) => ['--queue-exclude-dir', unit]);
 tg(envDir, ['run', '--all', ...planExcludes, '--', 'destroy'], { extraEnv: { IMAGE_TAG: imageTag, IMAGE_DIGEST: imageDigest } });
+
+phaseDone('destroy');
 
 // 5. Rebuild right after the destroy: unique final snapshot names and a 0-day secret recovery window in a disposable
 // environment are what make this pass.
 bringUpEnvironment(2);
 
 process.stdout.write(`rehearsal of ${envPath} passed in ${seconds(started)} s\n`);
+// The moto child keeps the event loop alive: exit, which stops it (cleanUp).
+process.exit(0);

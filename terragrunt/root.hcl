@@ -26,7 +26,8 @@ locals {
   state_kms_key_id   = "arn:aws:kms:${local.aws_region}:${local.account.account_id}:alias/terraform-state/${local.state_bucket}"
   state_key_settings = get_env("TG_STATE_KEY_BOOTSTRAP", "") == "1" ? {} : { kms_key_id = local.state_kms_key_id }
   # Bring-up rehearsal and offline plan against moto only (REHEARSAL=1): Terragrunt's backend bootstrap adds no
-  # TLS-only bucket statement, which moto 5.2.5 would apply to every request (modules/state-backend, enforce_tls).
+  # TLS-only bucket statement, which moto 5.2.5 would apply to every request (modules/state-backend, enforce_tls;
+  # the moto source lines: BUCKET_POLICY_CONDITION_GAP in scripts/lib/moto.mjs).
   # Real runs never set REHEARSAL, and then the merge adds nothing.
   rehearsal_state_settings = get_env("REHEARSAL", "") == "1" ? { skip_bucket_enforced_tls = true } : {}
 }

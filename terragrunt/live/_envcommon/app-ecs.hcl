@@ -62,4 +62,7 @@ inputs = {
   certificate_arn        = local.env.app_certificate_arn
   deletion_protection    = local.env.app_deletion_protection
   log_retention_days     = local.env.log_retention_days
+
+  # false only in the bring-up rehearsal against moto (REHEARSAL=1): see the module variable.
+  autoscaling_enabled = get_env("REHEARSAL", "") != "1"
 }

@@ -7,6 +7,7 @@ locals {
 
 inputs = {
   bucket_name = "acme-auth-tfstate-${local.account.account_id}-${local.account.home_region}"
-  # false only in the bring-up rehearsal against moto (scripts/rehearse.mjs sets REHEARSAL=1; see the module variable).
+  # false only in the bring-up rehearsal against moto (scripts/rehearse.mjs sets REHEARSAL=1; see the module variable
+  # and BUCKET_POLICY_CONDITION_GAP in scripts/lib/moto.mjs).
   enforce_tls = get_env("REHEARSAL", "") != "1"
 }

@@ -194,7 +194,11 @@ resource "aws_ecs_service" "this" {
 # Application Auto Scaling: target tracking on CPU and on requests per task
 ################################################################################
 
+# count: only the bring-up rehearsal turns auto scaling off (var.autoscaling_enabled); the moved blocks below keep the
+# addresses of environments applied before the count.
 resource "aws_appautoscaling_target" "this" {
+  count = var.autoscaling_enabled ? 1 : 0
+
   service_namespace  = "ecs"
   scalable_dimension = "ecs:service:DesiredCount"
   resource_id        = "service/${aws_ecs_cluster.this.name}/${aws_ecs_service.this.name}"
@@ -205,11 +209,13 @@ resource "aws_appautoscaling_target" "this" {
 }
 
 resource "aws_appautoscaling_policy" "cpu" {
+  count = var.autoscaling_enabled ? 1 : 0
+
   name               = "${var.name}-cpu"
   policy_type        = "TargetTrackingScaling"
-  service_namespace  = aws_appautoscaling_target.this.service_namespace
-  scalable_dimension = aws_appautoscaling_target.this.scalable_dimension
-  resource_id        = aws_appautoscaling_target.this.resource_id
+  service_namespace  = aws_appautoscaling_target.this[0].service_namespace
+  scalable_dimension = aws_appautoscaling_target.this[0].scalable_dimension
+  resource_id        = aws_appautoscaling_target.this[0].resource_id
 
   target_tracking_scaling_policy_configuration {
     target_value       = var.cpu_target_percent
@@ -223,11 +229,13 @@ resource "aws_appautoscaling_policy" "cpu" {
 }
 
 resource "aws_appautoscaling_policy" "requests" {
+  count = var.autoscaling_enabled ? 1 : 0
+
   name               = "${var.name}-requests"
   policy_type        = "TargetTrackingScaling"
-  service_namespace  = aws_appautoscaling_target.this.service_namespace
-  scalable_dimension = aws_appautoscaling_target.this.scalable_dimension
-  resource_id        = aws_appautoscaling_target.this.resource_id
+  service_namespace  = aws_appautoscaling_target.this[0].service_namespace
+  scalable_dimension = aws_appautoscaling_target.this[0].scalable_dimension
+  resource_id        = aws_appautoscaling_target.this[0].resource_id
 
   target_tracking_scaling_policy_configuration {
     target_value       = var.requests_per_target
@@ -240,4 +248,19 @@ resource "aws_appautoscaling_policy" "requests" {
       resource_label = "${aws_lb.this.arn_suffix}/${aws_lb_target_group.this.arn_suffix}"
     }
   }
+}
+
+moved {
+  from = aws_appautoscaling_target.this
+  to   = aws_appautoscaling_target.this[0]
+}
+
+moved {
+  from = aws_appautoscaling_policy.cpu
+  to   = aws_appautoscaling_policy.cpu[0]
+}
+
+moved {
+  from = aws_appautoscaling_policy.requests
+  to   = aws_appautoscaling_policy.requests[0]
 }

@@ -225,6 +225,13 @@ variable "max_capacity" {
   }
 }
 
+variable "autoscaling_enabled" {
+  description = "Target tracking auto scaling of the service (CPU and requests per target). Turn off only against an AWS API emulator (the bring-up rehearsal, REHEARSAL=1): moto 5.2.5 has no Application Auto Scaling ListTagsForResource, which the provider calls after creating the scalable target (architecture/REHEARSAL_GAPS.md)."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
 variable "cpu_target_percent" {
   description = "Target tracking: average service CPU utilization, in percent, that auto scaling keeps."
   type        = number

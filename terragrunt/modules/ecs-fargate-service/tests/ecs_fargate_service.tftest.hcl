@@ -206,18 +206,36 @@ run "auto_scaling_tracks_cpu_and_requests" {
   command = plan
 
   assert {
-    condition     = aws_appautoscaling_target.this.min_capacity == 1 && aws_appautoscaling_target.this.max_capacity == 4 && aws_appautoscaling_target.this.resource_id == "service/auth-dev/auth-dev" && aws_appautoscaling_target.this.scalable_dimension == "ecs:service:DesiredCount"
+    condition     = aws_appautoscaling_target.this[0].min_capacity == 1 && aws_appautoscaling_target.this[0].max_capacity == 4 && aws_appautoscaling_target.this[0].resource_id == "service/auth-dev/auth-dev" && aws_appautoscaling_target.this[0].scalable_dimension == "ecs:service:DesiredCount"
     error_message = "Auto scaling must own the service's desired count between min and max."
   }
 
   assert {
-    condition     = aws_appautoscaling_policy.cpu.target_tracking_scaling_policy_configuration[0].predefined_metric_specification[0].predefined_metric_type == "ECSServiceAverageCPUUtilization" && aws_appautoscaling_policy.cpu.target_tracking_scaling_policy_configuration[0].target_value == 60
+    condition     = aws_appautoscaling_policy.cpu[0].target_tracking_scaling_policy_configuration[0].predefined_metric_specification[0].predefined_metric_type == "ECSServiceAverageCPUUtilization" && aws_appautoscaling_policy.cpu[0].target_tracking_scaling_policy_configuration[0].target_value == 60
     error_message = "Target tracking on average CPU at 60%."
   }
 
   assert {
-    condition     = aws_appautoscaling_policy.requests.target_tracking_scaling_policy_configuration[0].predefined_metric_specification[0].predefined_metric_type == "ALBRequestCountPerTarget" && aws_appautoscaling_policy.requests.target_tracking_scaling_policy_configuration[0].predefined_metric_specification[0].resource_label == "app/auth-dev/50dc6c495c0c9188/targetgroup/auth-dev/73e2d6bc24d8a067"
+    condition     = aws_appautoscaling_policy.requests[0].target_tracking_scaling_policy_configuration[0].predefined_metric_specification[0].predefined_metric_type == "ALBRequestCountPerTarget" && aws_appautoscaling_policy.requests[0].target_tracking_scaling_policy_configuration[0].predefined_metric_specification[0].resource_label == "app/auth-dev/50dc6c495c0c9188/targetgroup/auth-dev/73e2d6bc24d8a067"
     error_message = "Target tracking on ALB requests per target, labelled <lb arn suffix>/<target group arn suffix>."
+  }
+}
+
+run "auto_scaling_off_only_when_asked" {
+  command = plan
+
+  variables {
+    autoscaling_enabled = false
+  }
+
+  assert {
+    condition     = length(aws_appautoscaling_target.this) == 0 && length(aws_appautoscaling_policy.cpu) == 0 && length(aws_appautoscaling_policy.requests) == 0
+    error_message = "autoscaling_enabled = false (the bring-up rehearsal) must leave out the scalable target and both policies."
+  }
+
+  assert {
+    condition     = aws_ecs_service.this.desired_count == 1
+    error_message = "Without auto scaling the service still starts at min_capacity."
   }
 }
 
