@@ -2,7 +2,7 @@
 // the password between the verification and the session's creation. A password verifier held at a gate
 // by the test makes the interleaving deterministic (no sleeps, no timing).
 import test from 'ava';
-import { createLoginThrottle } from '../../src/auth/lockout.ts';
+import { accountKeyOf, createLoginThrottle } from '../../src/auth/lockout.ts';
 import { createPasswordHasher, type PasswordHasher } from '../../src/auth/passwords.ts';
 import { createLockoutStore } from '../../src/store/lockout-store.ts';
 import { createKeySet, generateEphemeralKeySet } from '../../src/auth/signing-keys.ts';
@@ -199,7 +199,9 @@ test('a login refused because the password changed meanwhile does not reset the 
   const email = 'race-lockout@example.com';
   const owner = await registerAndLogin(app, email);
   t.is((await app.request('POST', '/v1/sessions', { json: { email, password: 'a wrong passphrase 123' } })).status, 401);
-  const failures = async () => (await db.sql<{ n: number }[]>`select coalesce(sum(attempts), 0)::int as n from login_throttle`)[0]!.n;
+  // This account's rows only: the file's other tests run at the same time on this database, and every app of the
+  // harness wires the production lockout, so their logins add and clear rows of their own.
+  const failures = async () => (await db.sql<{ n: number }[]>`select coalesce(sum(attempts), 0)::int as n from login_throttle where account_key = ${accountKeyOf(email)}`)[0]!.n;
   const before = await failures();
   t.true(before > 0);
   const { change, attacker } = await raceLoginAgainstPasswordChange(app, gate.arm, email, owner);
