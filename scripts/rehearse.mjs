@@ -77,6 +77,14 @@ const computeTarget = readFileSync(envHcl, 'utf8').match(/^\s*compute_target\s*=
 // link to node_modules for the scripts that run the app's ops CLIs.
 const work = mkdtempSync(join(tmpdir(), 'auth-rehearsal-'));
 chmodSync(work, 0o755);
+// Registered before anything can fail (a failed copy, moto that does not start), so no work copy is left behind.
+let moto;
+function cleanUp() {
+  moto?.stop();
+  if (process.env.REHEARSAL_KEEP !== '1') rmSync(work, { recursive: true, force: true });
+}
+process.on('exit', cleanUp);
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));
 cpSync(join(repoRoot, 'terragrunt'), join(work, 'terragrunt'), {
   recursive: true,
   filter: (source) => !/[/](\.terragrunt-cache|\.terraform)$/.test(source),
@@ -92,19 +100,12 @@ mkdirSync(logs);
 const envDir = join(work, 'terragrunt', 'live', envPath);
 const globalDir = join(work, 'terragrunt', 'live', accountName, '_global');
 
-let moto;
 try {
   moto = await startMoto(accountId, { logFile: join(logs, 'moto.log') });
 } catch (error) {
   fail(error.message);
 }
 const endpoint = moto.url;
-function cleanUp() {
-  moto.stop();
-  if (process.env.REHEARSAL_KEEP !== '1') rmSync(work, { recursive: true, force: true });
-}
-process.on('exit', cleanUp);
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));
 
 const imageTag = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
 const env = {
