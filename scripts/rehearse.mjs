@@ -19,6 +19,7 @@ import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rea
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { startMoto } from './lib/moto.mjs';
+import { differingAttributes, emulatorGap, planChanges } from './lib/rehearsal-plan.mjs';
 import { repoRoot, toolPath } from './lib/toolchain.mjs';
 import { terraformEnv } from './lib/terraform-cli.mjs';
 
@@ -254,45 +255,6 @@ function findFile(dir, name) {
   return undefined;
 }
 
-/** The resource changes of a plan (`terraform show -json`) that are not no-ops. */
-function planChanges(plan) {
-  return (plan.resource_changes ?? []).filter((change) => !change.change.actions.every((action) => action === 'no-op' || action === 'read'));
-}
-
-/**
- * The emulator gaps the second plan may show, each matched exactly (resource type, action `update`, the attributes
- * that differ and, where moto drops a value, its "absent" value before):
- *   - moto 5.2.5 returns a security group rule's description only for CIDR rules
- *     (moto/ec2/models/security_groups.py, SecurityRule.description reads ip_range only), so a rule that references
- *     another security group plans an in-place update of `description`;
- *   - moto 5.2.5's ECS CreateService reads neither healthCheckGracePeriodSeconds, enableECSManagedTags nor
- *     availabilityZoneRebalancing (moto/ecs/responses.py lines 288-318, create_service), so DescribeServices answers
- *     without them and the service plans an in-place update of those three.
- */
-const EMULATOR_GAPS = [
-  {
-    type: /^aws_vpc_security_group_(ingress|egress)_rule$/,
-    applies: (after) => Boolean(after?.referenced_security_group_id),
-    attributes: { description: [null, ''] },
-    reason: 'moto drops the description of a rule that references a security group',
-  },
-  {
-    type: /^aws_ecs_service$/,
-    applies: () => true,
-    attributes: { availability_zone_rebalancing: ['', null], enable_ecs_managed_tags: [false, null], health_check_grace_period_seconds: [0, null] },
-    reason: "moto's ECS CreateService drops health_check_grace_period_seconds, enable_ecs_managed_tags and availability_zone_rebalancing",
-  },
-];
-
-/** The EMULATOR_GAPS entry that explains a planned change entirely, or undefined. */
-function emulatorGap(change) {
-  if (change.change.actions.join() !== 'update') return undefined;
-  const { before, after } = change.change;
-  const differing = Object.keys({ ...before, ...after }).filter((key) => JSON.stringify(before?.[key]) !== JSON.stringify(after?.[key]));
-  return EMULATOR_GAPS.find((gap) => gap.type.test(change.type) && gap.applies(after) && differing.length > 0
-    && differing.every((key) => key === 'tags_all' || (key in gap.attributes && gap.attributes[key].some((absent) => JSON.stringify(absent) === JSON.stringify(before?.[key])))));
-}
-
 process.stdout.write(`rehearsal of ${envPath} (${computeTarget}) against moto on ${endpoint}, work copy ${work}\n`);
 
 // 1. The account: terragrunt/README.md "Bootstrap of an account".
@@ -352,9 +314,7 @@ for (const unit of envUnits()) {
   for (const change of changes.filter(emulatorGap)) skip(`planned update of ${unit} ${change.address}`, `${emulatorGap(change).reason} (architecture/REHEARSAL_GAPS.md)`);
   // Every unit is planned before the run fails, so that one run names every unexpected change.
   for (const change of unexpected) {
-    const { before, after } = change.change;
-    const differing = Object.keys({ ...before, ...after }).filter((key) => JSON.stringify(before?.[key]) !== JSON.stringify(after?.[key]));
-    unexpectedChanges.push(`${unit} ${change.address} (${change.change.actions.join('+')}: ${differing.join(', ')})`);
+    unexpectedChanges.push(`${unit} ${change.address} (${change.change.actions.join('+')}: ${differingAttributes(change).join(', ')})`);
   }
 }
 if (unexpectedChanges.length) {
