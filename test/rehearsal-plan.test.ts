@@ -48,3 +48,19 @@ test('only in-place updates can be a gap; no-op and read are not changes', (t) =
   const plan = { resource_changes: [replaced, { type: 'aws_iam_policy_document', change: { actions: ['read'] } }, { type: 'aws_s3_bucket', change: { actions: ['no-op'] } }] };
   t.deepEqual(planChanges(plan), [replaced]);
 });
+
+// The RDS unit's second plan against moto 5.2.5, as `terraform show -json` printed it in a rehearsal of dev.
+test('the RDS gaps: Performance Insights turned on again, and parameters set again from none; nothing else', (t) => {
+  const instance = (before: Record<string, unknown>, after: Record<string, unknown>): ResourceChange => ({
+    type: 'aws_db_instance',
+    change: { actions: ['update'], before: { instance_class: 'db.t4g.micro', ...before }, after: { instance_class: 'db.t4g.micro', ...after } },
+  });
+  const piBefore = { performance_insights_enabled: false, performance_insights_kms_key_id: '', performance_insights_retention_period: 0 };
+  const piAfter = { performance_insights_enabled: true, performance_insights_kms_key_id: 'arn:aws:kms:eu-west-1:111111111111:key/8805f428-f1d6-4ceb-b323-48e520a54406', performance_insights_retention_period: 7 };
+  t.truthy(emulatorGap(instance(piBefore, piAfter)));
+  t.falsy(emulatorGap(instance(piBefore, { ...piAfter, instance_class: 'db.t4g.small' })), 'an instance class drift');
+  const parameters = [{ apply_method: 'immediate', name: 'rds.force_ssl', value: '1' }];
+  const group = (before: unknown[]): ResourceChange => ({ type: 'aws_db_parameter_group', change: { actions: ['update'], before: { family: 'postgres16', parameter: before }, after: { family: 'postgres16', parameter: parameters } } });
+  t.truthy(emulatorGap(group([])));
+  t.falsy(emulatorGap(group([{ apply_method: 'immediate', name: 'rds.force_ssl', value: '0' }])), 'a parameter moto kept and that changed');
+});

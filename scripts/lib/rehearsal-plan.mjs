@@ -20,8 +20,14 @@ export function planChanges(plan) {
  *     that references another security group plans an in-place update of `description`;
  *   - moto 5.2.5's ECS CreateService reads neither healthCheckGracePeriodSeconds, enableECSManagedTags nor
  *     availabilityZoneRebalancing (moto/ecs/responses.py lines 288-318, create_service), so DescribeServices answers
- *     without them and the service plans an in-place update of those three.
- * architecture/REHEARSAL_GAPS.md lists both.
+ *     without them and the service plans an in-place update of those three;
+ *   - moto 5.2.5's RDS DBInstance has no Performance Insights attributes at all (no PerformanceInsights* in
+ *     moto/rds/models.py), so the instance plans turning them on again;
+ *   - moto 5.2.5 stores a parameter group's parameters as sent, without `Source` (moto/rds/models.py
+ *     modify_db_parameter_group, line 3348), and hashicorp/aws 5.100.0 skips every parameter whose Source is nil
+ *     when the configuration names parameters (internal/service/rds/parameter_group.go, resourceParameterGroupRead:
+ *     `if parameter.Source == nil ... continue`), so the group plans its parameters again.
+ * architecture/REHEARSAL_GAPS.md lists them all.
  */
 export const EMULATOR_GAPS = [
   {
@@ -35,6 +41,18 @@ export const EMULATOR_GAPS = [
     applies: () => true,
     attributes: { availability_zone_rebalancing: ['', null], enable_ecs_managed_tags: [false, null], health_check_grace_period_seconds: [0, null] },
     reason: "moto's ECS CreateService drops health_check_grace_period_seconds, enable_ecs_managed_tags and availability_zone_rebalancing",
+  },
+  {
+    type: /^aws_db_instance$/,
+    applies: () => true,
+    attributes: { performance_insights_enabled: [false], performance_insights_kms_key_id: ['', null], performance_insights_retention_period: [0, null] },
+    reason: "moto's RDS instance keeps no Performance Insights settings",
+  },
+  {
+    type: /^aws_db_parameter_group$/,
+    applies: () => true,
+    attributes: { parameter: [[]] },
+    reason: "moto's DescribeDBParameters answers without Source, and the provider skips a parameter without one",
   },
 ];
 
