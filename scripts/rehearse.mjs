@@ -255,6 +255,34 @@ function findFile(dir, name) {
   return undefined;
 }
 
+/**
+ * A second plan changes nothing. Each unit is planned to a file and read back with `terraform show -json`
+ * (Terraform's JSON output format, "resource_changes"), so that a change is named, not just counted; a listed moto
+ * gap (scripts/lib/rehearsal-plan.mjs) is printed as skip. Every unit is planned before the run fails, so that one
+ * run names every unexpected change; then it exits 1.
+ */
+function secondPlan(units) {
+  const unexpectedChanges = [];
+  for (const { unit, unitDir } of units) {
+    tg(unitDir, ['run', '--', 'plan', '-out=rehearsal.tfplan'], { extraEnv: { IMAGE_TAG: imageTag, IMAGE_DIGEST: imageDigest } });
+    // `terraform show` in the folder Terragrunt planned in (its cache copy of the module): through Terragrunt, `show`
+    // would read the app unit's dependencies again, and their mocks are allowed only for the commands listed there.
+    const planFile = findFile(join(unitDir, '.terragrunt-cache'), 'rehearsal.tfplan');
+    if (!planFile) fail(`no rehearsal.tfplan under ${relative(work, unitDir)}/.terragrunt-cache after the plan`);
+    const shown = step(`terraform show -json rehearsal.tfplan in ${unit}`, dirname(planFile), 'terraform', ['show', '-json', 'rehearsal.tfplan']);
+    const changes = planChanges(JSON.parse(shown.stdout.slice(shown.stdout.indexOf('{'))));
+    for (const change of changes.filter(emulatorGap)) skip(`planned update of ${unit} ${change.address}`, `${emulatorGap(change).reason} (architecture/REHEARSAL_GAPS.md)`);
+    for (const change of changes.filter((candidate) => !emulatorGap(candidate))) {
+      unexpectedChanges.push(`${unit} ${change.address} (${change.change.actions.join('+')}: ${differingAttributes(change).join(', ')})`);
+    }
+  }
+  if (unexpectedChanges.length) {
+    process.stdout.write(`FAIL second plan: ${unexpectedChanges.length} change(s)\n${unexpectedChanges.map((line) => `  ${line}`).join('\n')}\n`);
+    process.env.REHEARSAL_KEEP = '1';
+    process.exit(1);
+  }
+}
+
 process.stdout.write(`rehearsal of ${envPath} (${computeTarget}) against moto on ${endpoint}, work copy ${work}\n`);
 
 // 1. The account: terragrunt/README.md "Bootstrap of an account".
@@ -290,6 +318,11 @@ const described = step('aws ecr describe-images (deploy-app.sh reads the digest)
 ], { extraEnv: { AWS_REGION: homeRegion, AWS_DEFAULT_REGION: homeRegion } });
 const imageDigest = described.stdout.trim();
 
+// The account's units, planned again: the import, the apply and the key-rewrite step left nothing to change.
+secondPlan(readdirSync(globalDir, { withFileTypes: true })
+  .filter((entry) => entry.isDirectory() && existsSync(join(globalDir, entry.name, 'terragrunt.hcl')))
+  .map((entry) => ({ unit: `_global/${entry.name}`, unitDir: join(globalDir, entry.name) })));
+
 phaseDone('account');
 
 // 2. The environment, in the documented order, excluding what cannot be rehearsed.
@@ -298,30 +331,8 @@ for (const unit of excluded) skip(`${unit} unit`, 'its Terraform provider cannot
 bringUpEnvironment(1);
 phaseDone('bring-up');
 
-// 3. A second plan changes nothing. Each unit is planned to a file and read back with `terraform show -json`
-// (Terraform's JSON output format, "resource_changes"), so that a change is named, not just counted.
-const unexpectedChanges = [];
-for (const unit of envUnits()) {
-  const unitDir = join(envDir, unit);
-  tg(unitDir, ['run', '--', 'plan', '-out=rehearsal.tfplan'], { extraEnv: { IMAGE_TAG: imageTag, IMAGE_DIGEST: imageDigest } });
-  // `terraform show` in the folder Terragrunt planned in (its cache copy of the module): through Terragrunt, `show`
-  // would read the app unit's dependencies again, and their mocks are allowed only for the commands listed there.
-  const planFile = findFile(join(unitDir, '.terragrunt-cache'), 'rehearsal.tfplan');
-  if (!planFile) fail(`no rehearsal.tfplan under ${relative(work, unitDir)}/.terragrunt-cache after the plan`);
-  const shown = step(`terraform show -json rehearsal.tfplan in ${unit}`, dirname(planFile), 'terraform', ['show', '-json', 'rehearsal.tfplan']);
-  const changes = planChanges(JSON.parse(shown.stdout.slice(shown.stdout.indexOf('{'))));
-  const unexpected = changes.filter((change) => !emulatorGap(change));
-  for (const change of changes.filter(emulatorGap)) skip(`planned update of ${unit} ${change.address}`, `${emulatorGap(change).reason} (architecture/REHEARSAL_GAPS.md)`);
-  // Every unit is planned before the run fails, so that one run names every unexpected change.
-  for (const change of unexpected) {
-    unexpectedChanges.push(`${unit} ${change.address} (${change.change.actions.join('+')}: ${differingAttributes(change).join(', ')})`);
-  }
-}
-if (unexpectedChanges.length) {
-  process.stdout.write(`FAIL second plan: ${unexpectedChanges.length} change(s)\n${unexpectedChanges.map((line) => `  ${line}`).join('\n')}\n`);
-  process.env.REHEARSAL_KEEP = '1';
-  process.exit(1);
-}
+// 3. A second plan of the environment changes nothing.
+secondPlan(envUnits().map((unit) => ({ unit, unitDir: join(envDir, unit) })));
 
 phaseDone('plan');
 
