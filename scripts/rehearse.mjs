@@ -347,3 +347,4 @@ phaseDone('destroy');
 bringUpEnvironment(2);
 
 process.stdout.write(`rehearsal of ${envPath} passed in ${seconds(started)} s\n`);
+process.exit(0);

@@ -1,7 +1,7 @@
 // scripts/lib/moto.mjs: the one moto_server start-up that scripts/plan-offline.mjs and scripts/rehearse.mjs share,
 // against the real moto_server of the toolchain (`npm run tools`), and the moto gap both scripts work around.
 import test from 'ava';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -44,6 +44,25 @@ test('startMoto: a loopback server that answers as the given account, with the A
 test('startMoto refuses an account ID that is not 12 digits, in one line', async (t) => {
   const error = await t.throwsAsync(startMoto('1234'));
   t.is(error?.message, 'moto: "1234" is not a 12-digit AWS account ID');
+});
+
+// A script that starts moto and ends without calling stop() must exit, and take moto with it (the rehearsal printed
+// "passed" and then waited forever on the moto child).
+test('startMoto: the caller exits when its work is done, and moto stops with it', async (t) => {
+  const script = `import { startMoto } from ${JSON.stringify(new URL('../scripts/lib/moto.mjs', import.meta.url).pathname)};
+    const moto = await startMoto('${accountId}'); process.stdout.write(moto.url);`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let url = '';
+  child.stdout.on('data', (chunk) => { url += chunk; });
+  const code = await new Promise((exited) => child.once('exit', exited));
+  t.is(code, 0);
+  t.regex(url, /^http:\/\/127\.0\.0\.1:\d+$/);
+  let answered = true;
+  for (let attempt = 0; attempt < 50 && answered; attempt++) {
+    await new Promise((done) => setTimeout(done, 100));
+    answered = await fetch(`${url}/moto-api/`).then(() => true, () => false);
+  }
+  t.false(answered, 'moto still answers after its caller exited');
 });
 
 // Start-up failures are one line (house rule), never an uncaught 'error' event with a stack trace.

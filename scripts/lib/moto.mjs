@@ -76,6 +76,9 @@ export async function startMoto(accountId, { timeoutMs = 60_000, logFile, server
     stdio: ['ignore', 'ignore', logFd],
   });
   closeSync(logFd);
+  // The server must not keep its caller alive: a script that is done exits, and the 'exit' handler below stops it
+  // (without unref, a caller that ends without calling stop waits forever, as the rehearsal did after "passed").
+  child.unref();
   // A spawn failure (ENOENT/EACCES: the file or its interpreter is missing) is an 'error' event, which would
   // otherwise be thrown as an uncaught exception with a stack trace (Node.js child_process, "Event: 'error'").
   let spawnError;
