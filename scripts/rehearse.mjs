@@ -19,6 +19,7 @@ import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rea
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { startMoto } from './lib/moto.mjs';
+import { differingAttributes, emulatorGap, planChanges } from './lib/rehearsal-plan.mjs';
 import { repoRoot, toolPath } from './lib/toolchain.mjs';
 import { terraformEnv } from './lib/terraform-cli.mjs';
 
@@ -77,6 +78,14 @@ const computeTarget = readFileSync(envHcl, 'utf8').match(/^\s*compute_target\s*=
 // link to node_modules for the scripts that run the app's ops CLIs.
 const work = mkdtempSync(join(tmpdir(), 'auth-rehearsal-'));
 chmodSync(work, 0o755);
+// Registered before anything can fail (a failed copy, moto that does not start), so no work copy is left behind.
+let moto;
+function cleanUp() {
+  moto?.stop();
+  if (process.env.REHEARSAL_KEEP !== '1') rmSync(work, { recursive: true, force: true });
+}
+process.on('exit', cleanUp);
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));
 cpSync(join(repoRoot, 'terragrunt'), join(work, 'terragrunt'), {
   recursive: true,
   filter: (source) => !/[/](\.terragrunt-cache|\.terraform)$/.test(source),
@@ -92,19 +101,12 @@ mkdirSync(logs);
 const envDir = join(work, 'terragrunt', 'live', envPath);
 const globalDir = join(work, 'terragrunt', 'live', accountName, '_global');
 
-let moto;
 try {
   moto = await startMoto(accountId, { logFile: join(logs, 'moto.log') });
 } catch (error) {
   fail(error.message);
 }
 const endpoint = moto.url;
-function cleanUp() {
-  moto.stop();
-  if (process.env.REHEARSAL_KEEP !== '1') rmSync(work, { recursive: true, force: true });
-}
-process.on('exit', cleanUp);
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));
 
 const imageTag = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
 const env = {
@@ -253,61 +255,32 @@ function findFile(dir, name) {
   return undefined;
 }
 
-/** The resource changes of a plan (`terraform show -json`) that are not no-ops. */
-function planChanges(plan) {
-  return (plan.resource_changes ?? []).filter((change) => !change.change.actions.every((action) => action === 'no-op' || action === 'read'));
-}
-
 /**
- * The emulator gaps the second plan may show, each matched exactly (resource type, action `update`, the attributes
- * that differ and, where moto drops a value, its "absent" value before):
- *   - moto 5.2.5 returns a security group rule's description only for CIDR rules
- *     (moto/ec2/models/security_groups.py, SecurityRule.description reads ip_range only), so a rule that references
- *     another security group plans an in-place update of `description`;
- *   - moto 5.2.5's ECS CreateService reads neither healthCheckGracePeriodSeconds, enableECSManagedTags nor
- *     availabilityZoneRebalancing (moto/ecs/responses.py lines 288-318, create_service), so DescribeServices answers
- *     without them and the service plans an in-place update of those three;
- *   - moto 5.2.5's RDS DBInstance has no Performance Insights attributes at all (no PerformanceInsights* in
- *     moto/rds/models.py), so the instance plans turning them on again;
- *   - moto 5.2.5 stores a parameter group's parameters as sent, without `Source` (moto/rds/models.py
- *     modify_db_parameter_group, line 3348), and hashicorp/aws 5.100.0 skips every parameter whose Source is nil
- *     when the configuration names parameters (internal/service/rds/parameter_group.go, resourceParameterGroupRead:
- *     `if parameter.Source == nil ... continue`), so the group plans its parameters again.
+ * A second plan changes nothing. Each unit is planned to a file and read back with `terraform show -json`
+ * (Terraform's JSON output format, "resource_changes"), so that a change is named, not just counted; a listed moto
+ * gap (scripts/lib/rehearsal-plan.mjs) is printed as skip. Every unit is planned before the run fails, so that one
+ * run names every unexpected change; then it exits 1.
  */
-const EMULATOR_GAPS = [
-  {
-    type: /^aws_vpc_security_group_(ingress|egress)_rule$/,
-    applies: (after) => Boolean(after?.referenced_security_group_id),
-    attributes: { description: [null, ''] },
-    reason: 'moto drops the description of a rule that references a security group',
-  },
-  {
-    type: /^aws_ecs_service$/,
-    applies: () => true,
-    attributes: { availability_zone_rebalancing: ['', null], enable_ecs_managed_tags: [false, null], health_check_grace_period_seconds: [0, null] },
-    reason: "moto's ECS CreateService drops health_check_grace_period_seconds, enable_ecs_managed_tags and availability_zone_rebalancing",
-  },
-  {
-    type: /^aws_db_instance$/,
-    applies: () => true,
-    attributes: { performance_insights_enabled: [false], performance_insights_kms_key_id: ['', null], performance_insights_retention_period: [0, null] },
-    reason: "moto's RDS instance keeps no Performance Insights settings",
-  },
-  {
-    type: /^aws_db_parameter_group$/,
-    applies: () => true,
-    attributes: { parameter: [[]] },
-    reason: "moto's DescribeDBParameters answers without Source, and the provider skips a parameter without one",
-  },
-];
-
-/** The EMULATOR_GAPS entry that explains a planned change entirely, or undefined. */
-function emulatorGap(change) {
-  if (change.change.actions.join() !== 'update') return undefined;
-  const { before, after } = change.change;
-  const differing = Object.keys({ ...before, ...after }).filter((key) => JSON.stringify(before?.[key]) !== JSON.stringify(after?.[key]));
-  return EMULATOR_GAPS.find((gap) => gap.type.test(change.type) && gap.applies(after) && differing.length > 0
-    && differing.every((key) => key === 'tags_all' || (key in gap.attributes && gap.attributes[key].some((absent) => JSON.stringify(absent) === JSON.stringify(before?.[key])))));
+function secondPlan(units) {
+  const unexpectedChanges = [];
+  for (const { unit, unitDir } of units) {
+    tg(unitDir, ['run', '--', 'plan', '-out=rehearsal.tfplan'], { extraEnv: { IMAGE_TAG: imageTag, IMAGE_DIGEST: imageDigest } });
+    // `terraform show` in the folder Terragrunt planned in (its cache copy of the module): through Terragrunt, `show`
+    // would read the app unit's dependencies again, and their mocks are allowed only for the commands listed there.
+    const planFile = findFile(join(unitDir, '.terragrunt-cache'), 'rehearsal.tfplan');
+    if (!planFile) fail(`no rehearsal.tfplan under ${relative(work, unitDir)}/.terragrunt-cache after the plan`);
+    const shown = step(`terraform show -json rehearsal.tfplan in ${unit}`, dirname(planFile), 'terraform', ['show', '-json', 'rehearsal.tfplan']);
+    const changes = planChanges(JSON.parse(shown.stdout.slice(shown.stdout.indexOf('{'))));
+    for (const change of changes.filter(emulatorGap)) skip(`planned update of ${unit} ${change.address}`, `${emulatorGap(change).reason} (architecture/REHEARSAL_GAPS.md)`);
+    for (const change of changes.filter((candidate) => !emulatorGap(candidate))) {
+      unexpectedChanges.push(`${unit} ${change.address} (${change.change.actions.join('+')}: ${differingAttributes(change).join(', ')})`);
+    }
+  }
+  if (unexpectedChanges.length) {
+    process.stdout.write(`FAIL second plan: ${unexpectedChanges.length} change(s)\n${unexpectedChanges.map((line) => `  ${line}`).join('\n')}\n`);
+    process.env.REHEARSAL_KEEP = '1';
+    process.exit(1);
+  }
 }
 
 process.stdout.write(`rehearsal of ${envPath} (${computeTarget}) against moto on ${endpoint}, work copy ${work}\n`);
@@ -345,6 +318,11 @@ const described = step('aws ecr describe-images (deploy-app.sh reads the digest)
 ], { extraEnv: { AWS_REGION: homeRegion, AWS_DEFAULT_REGION: homeRegion } });
 const imageDigest = described.stdout.trim();
 
+// The account's units, planned again: the import, the apply and the key-rewrite step left nothing to change.
+secondPlan(readdirSync(globalDir, { withFileTypes: true })
+  .filter((entry) => entry.isDirectory() && existsSync(join(globalDir, entry.name, 'terragrunt.hcl')))
+  .map((entry) => ({ unit: `_global/${entry.name}`, unitDir: join(globalDir, entry.name) })));
+
 phaseDone('account');
 
 // 2. The environment, in the documented order, excluding what cannot be rehearsed.
@@ -353,32 +331,8 @@ for (const unit of excluded) skip(`${unit} unit`, 'its Terraform provider cannot
 bringUpEnvironment(1);
 phaseDone('bring-up');
 
-// 3. A second plan changes nothing. Each unit is planned to a file and read back with `terraform show -json`
-// (Terraform's JSON output format, "resource_changes"), so that a change is named, not just counted.
-const unexpectedChanges = [];
-for (const unit of envUnits()) {
-  const unitDir = join(envDir, unit);
-  tg(unitDir, ['run', '--', 'plan', '-out=rehearsal.tfplan'], { extraEnv: { IMAGE_TAG: imageTag, IMAGE_DIGEST: imageDigest } });
-  // `terraform show` in the folder Terragrunt planned in (its cache copy of the module): through Terragrunt, `show`
-  // would read the app unit's dependencies again, and their mocks are allowed only for the commands listed there.
-  const planFile = findFile(join(unitDir, '.terragrunt-cache'), 'rehearsal.tfplan');
-  if (!planFile) fail(`no rehearsal.tfplan under ${relative(work, unitDir)}/.terragrunt-cache after the plan`);
-  const shown = step(`terraform show -json rehearsal.tfplan in ${unit}`, dirname(planFile), 'terraform', ['show', '-json', 'rehearsal.tfplan']);
-  const changes = planChanges(JSON.parse(shown.stdout.slice(shown.stdout.indexOf('{'))));
-  const unexpected = changes.filter((change) => !emulatorGap(change));
-  for (const change of changes.filter(emulatorGap)) skip(`planned update of ${unit} ${change.address}`, `${emulatorGap(change).reason} (architecture/REHEARSAL_GAPS.md)`);
-  // Every unit is planned before the run fails, so that one run names every unexpected change.
-  for (const change of unexpected) {
-    const { before, after } = change.change;
-    const differing = Object.keys({ ...before, ...after }).filter((key) => JSON.stringify(before?.[key]) !== JSON.stringify(after?.[key]));
-    unexpectedChanges.push(`${unit} ${change.address} (${change.change.actions.join('+')}: ${differing.join(', ')})`);
-  }
-}
-if (unexpectedChanges.length) {
-  process.stdout.write(`FAIL second plan: ${unexpectedChanges.length} change(s)\n${unexpectedChanges.map((line) => `  ${line}`).join('\n')}\n`);
-  process.env.REHEARSAL_KEEP = '1';
-  process.exit(1);
-}
+// 3. A second plan of the environment changes nothing.
+secondPlan(envUnits().map((unit) => ({ unit, unitDir: join(envDir, unit) })));
 
 phaseDone('plan');
 

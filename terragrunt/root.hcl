@@ -30,6 +30,13 @@ locals {
   # the moto source lines: BUCKET_POLICY_CONDITION_GAP in scripts/lib/moto.mjs).
   # Real runs never set REHEARSAL, and then the merge adds nothing.
   rehearsal_state_settings = get_env("REHEARSAL", "") == "1" ? { skip_bucket_enforced_tls = true } : {}
+  # REHEARSAL=1 turns off what moto cannot take (above; enforce_tls in _envcommon/state-backend.hcl, auto scaling in
+  # _envcommon/app-ecs.hcl, the app units' ClickHouse mock outputs at apply), so it must never reach AWS: with it,
+  # every unit refuses to load unless AWS_ENDPOINT_URL sends every AWS SDK to a loopback emulator, as
+  # scripts/rehearse.mjs does. HCL evaluates only the chosen branch's errors, and get_env without a default is
+  # Terragrunt's way to stop here: "Required environment variable REHEARSAL_NEEDS_LOOPBACK_AWS_ENDPOINT_URL - not found".
+  rehearsal_endpoint_is_loopback = can(regex("^http://(127\\.0\\.0\\.1|localhost)(:[0-9]+)?/?$", get_env("AWS_ENDPOINT_URL", "")))
+  rehearsal_guard                = get_env("REHEARSAL", "") == "1" && !local.rehearsal_endpoint_is_loopback ? get_env("REHEARSAL_NEEDS_LOOPBACK_AWS_ENDPOINT_URL") : ""
 }
 
 # S3 state with native locking (use_lockfile, Terraform >= 1.10): no DynamoDB table. The bucket is created by the

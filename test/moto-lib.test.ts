@@ -1,8 +1,9 @@
 // scripts/lib/moto.mjs: the one moto_server start-up that scripts/plan-offline.mjs and scripts/rehearse.mjs share,
 // against the real moto_server of the toolchain (`npm run tools`), and the moto gap both scripts work around.
 import test from 'ava';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BUCKET_POLICY_CONDITION_GAP, createBucket, startMoto } from '../scripts/lib/moto.mjs';
@@ -43,6 +44,57 @@ test('startMoto: a loopback server that answers as the given account, with the A
 test('startMoto refuses an account ID that is not 12 digits, in one line', async (t) => {
   const error = await t.throwsAsync(startMoto('1234'));
   t.is(error?.message, 'moto: "1234" is not a 12-digit AWS account ID');
+});
+
+// A script that starts moto and ends without calling stop() must exit, and take moto with it (the rehearsal printed
+// "passed" and then waited forever on the moto child).
+test('startMoto: the caller exits when its work is done, and moto stops with it', async (t) => {
+  const script = `import { startMoto } from ${JSON.stringify(new URL('../scripts/lib/moto.mjs', import.meta.url).pathname)};
+    const moto = await startMoto('${accountId}'); process.stdout.write(moto.url);`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let url = '';
+  child.stdout.on('data', (chunk) => { url += chunk; });
+  const code = await new Promise((exited) => child.once('exit', exited));
+  t.is(code, 0);
+  t.regex(url, /^http:\/\/127\.0\.0\.1:\d+$/);
+  let answered = true;
+  for (let attempt = 0; attempt < 50 && answered; attempt++) {
+    await new Promise((done) => setTimeout(done, 100));
+    answered = await fetch(`${url}/moto-api/`).then(() => true, () => false);
+  }
+  t.false(answered, 'moto still answers after its caller exited');
+});
+
+// Start-up failures are one line (house rule), never an uncaught 'error' event with a stack trace.
+test('startMoto: a moto_server that cannot be started (its virtualenv\'s Python is gone) is one line', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'moto-lib-test-'));
+  try {
+    // A console script as pip writes it (a #! line naming the venv's python), after that python was removed.
+    const server = join(dir, 'moto_server');
+    writeFileSync(server, '#!/nonexistent/venv/bin/python3\nimport sys\n', { mode: 0o755 });
+    const error = await t.throwsAsync(startMoto(accountId, { server, timeoutMs: 10_000 }));
+    t.is(error?.message, `moto_server could not be started (ENOENT: ${server}): run \`npm run tools\``);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('startMoto: a real moto_server that cannot listen (its port is taken) is one line with its own reason', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'moto-lib-test-'));
+  const holder = createServer();
+  await new Promise<void>((listening) => holder.listen(0, '127.0.0.1', listening));
+  try {
+    const busy = (holder.address() as { port: number }).port;
+    // The real moto_server, made to listen where another process already does (the race freePort cannot exclude).
+    const server = join(dir, 'moto_server');
+    writeFileSync(server, `#!/bin/sh\nexec ${JSON.stringify(toolPath('moto_server'))} -H 127.0.0.1 -p ${busy}\n`, { mode: 0o755 });
+    const error = await t.throwsAsync(startMoto(accountId, { server }));
+    t.regex(error?.message ?? '', /^moto_server exited with code \d+ before it listened: .+$/);
+    t.regex(error?.message ?? '', new RegExp(`${busy}|in use`));
+  } finally {
+    holder.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 // The workaround stays only as long as the gap: when a moto upgrade evaluates the condition, this test fails, and

@@ -57,16 +57,17 @@ export function motoServerEnv(accountId, baseEnv = process.env) {
  * moto logs every request on stderr. That goes to a file, not a pipe: a caller that blocks its event loop (the
  * rehearsal's spawnSync steps) would otherwise leave a full pipe that stalls moto.
  *
- * @param {{ timeoutMs?: number, logFile?: string }} [options] how long to wait for the server (milliseconds, default
- *   60000); the file for moto's log (default: a temporary file, removed by stop)
+ * @param {{ timeoutMs?: number, logFile?: string, server?: string }} [options] how long to wait for the server
+ *   (milliseconds, default 60000); the file for moto's log (default: a temporary file, removed by stop); the
+ *   moto_server executable (default: the toolchain's, `toolPath('moto_server')`)
  * @returns {Promise<{ url: string, port: number, stop: () => void }>} its endpoint (`http://127.0.0.1:<port>`) and a
  *   stop function (SIGTERM, idempotent; also called when this process exits)
- * @throws {Error} one line: moto_server is not installed (toolchain), exited before it listened (its last stderr
- *   line), or did not answer in time
+ * @throws {Error} one line: moto_server is not installed (toolchain), could not be started (spawn error, such as a
+ *   virtualenv whose Python is gone), exited before it listened (its last stderr line), or did not answer in time
  */
-export async function startMoto(accountId, { timeoutMs = 60_000, logFile } = {}) {
+export async function startMoto(accountId, { timeoutMs = 60_000, logFile, server: serverOption } = {}) {
   if (!/^\d{12}$/.test(accountId)) throw new Error(`moto: "${accountId}" is not a 12-digit AWS account ID`);
-  const server = toolPath('moto_server');
+  const server = serverOption ?? toolPath('moto_server');
   const port = await freePort();
   const log = logFile ?? join(tmpdir(), `moto-${process.pid}-${port}.log`);
   const logFd = openSync(log, 'a', 0o600);
@@ -75,7 +76,16 @@ export async function startMoto(accountId, { timeoutMs = 60_000, logFile } = {})
     stdio: ['ignore', 'ignore', logFd],
   });
   closeSync(logFd);
-  const lastLogLine = () => readFileSync(log, 'utf8').trim().split('\n').pop() ?? '';
+  // The server must not keep its caller alive: a script that is done exits, and the 'exit' handler below stops it
+  // (without unref, a caller that ends without calling stop waits forever, as the rehearsal did after "passed").
+  child.unref();
+  // A spawn failure (ENOENT/EACCES: the file or its interpreter is missing) is an 'error' event, which would
+  // otherwise be thrown as an uncaught exception with a stack trace (Node.js child_process, "Event: 'error'").
+  let spawnError;
+  child.once('error', (error) => {
+    spawnError = error;
+  });
+  const lastLogLine = () => readFileSync(log, 'utf8').trim().split('\n').pop() || '(nothing on stderr)';
   let stopped = false;
   const stop = () => {
     if (stopped) return;
@@ -88,6 +98,10 @@ export async function startMoto(accountId, { timeoutMs = 60_000, logFile } = {})
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
+    if (spawnError) {
+      stop();
+      throw new Error(`moto_server could not be started (${spawnError.code ?? spawnError.message}: ${server}): run \`npm run tools\``);
+    }
     if (child.exitCode !== null) {
       const reason = lastLogLine();
       stop();
