@@ -283,25 +283,29 @@ for (const [script, args] of [['dev.mjs', []], ['test.mjs', []], ['with-services
 
 test('npm run dev names the cause of a listen failure in one line: PORT, the port in use, a privileged port, HOST', async (t) => {
   const temp = openTempDir(t, 'newcomer-tmp-');
-  chmodSync(temp, 0o777); // the privileged-port case runs as `nobody`, who records its run there
   const busy = createServer();
   await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
   t.teardown(() => busy.close());
   const busyPort = String((busy.address() as { port: number }).port);
-  const dev = (extra: Record<string, string>, user?: string) => {
+  // The privileged-port case needs a process that may not bind below 1024. Root keeps its uid (so it can read a
+  // checkout inside a mode-700 folder, as CI may clone it) and loses CAP_NET_BIND_SERVICE through util-linux's
+  // setpriv (capabilities(7): without it, binding a port below ip_unprivileged_port_start fails with EACCES);
+  // any other user cannot bind there anyway.
+  const dev = (extra: Record<string, string>, unprivileged?: boolean) => {
     const argv = [process.execPath, join(repoRoot, 'scripts', 'dev.mjs')];
-    const [file, args] = user ? ['runuser', ['-u', user, '--', ...argv]] : [argv[0]!, argv.slice(1)];
+    const dropBind = unprivileged && process.getuid?.() === 0;
+    const [file, args] = dropBind ? ['setpriv', ['--bounding-set=-net_bind_service', '--inh-caps=-net_bind_service', ...argv]] : [argv[0]!, argv.slice(1)];
     return spawnSync(file, args, { cwd: repoRoot, env: shellEnv({ TMPDIR: temp, DEV_STACK_FILE: join(temp, `dev-stack-${randomBytes(4).toString('hex')}.json`), ...extra }), encoding: 'utf8' });
   };
-  const cases: Array<[Record<string, string>, RegExp, string?]> = [
+  const cases: Array<[Record<string, string>, RegExp, boolean?]> = [
     [{ PORT: 'abc' }, /^\[dev\] PORT=abc is not a port number \(0-65535\): e\.g\. PORT=8080 npm run dev$/],
     [{ PORT: busyPort }, new RegExp(`^\\[dev\\] port ${busyPort} on 127\\.0\\.0\\.1 is in use: stop what listens there, or choose another with PORT=<port> npm run dev$`)],
-    [{ PORT: '80' }, /^\[dev\] port 80 on 127\.0\.0\.1 is privileged \(below 1024 only root may listen\): choose another with PORT=<port> npm run dev$/, 'nobody'],
+    [{ PORT: '80' }, /^\[dev\] port 80 on 127\.0\.0\.1 is privileged \(below 1024 only root may listen\): choose another with PORT=<port> npm run dev$/, true],
     [{ PORT: busyPort, HOST: '192.0.2.1' }, /^\[dev\] HOST=192\.0\.2\.1 is not an address of this machine: unset HOST \(127\.0\.0\.1\) or give one of its addresses$/],
     [{ PORT: busyPort, HOST: 'no-such-host.invalid' }, /^\[dev\] HOST=no-such-host\.invalid (does not resolve|could not be resolved \(no DNS answer\)): unset HOST \(127\.0\.0\.1\) or give an address of this machine$/],
   ];
-  for (const [extra, line, user] of cases) {
-    const result = dev(extra, user);
+  for (const [extra, line, unprivileged] of cases) {
+    const result = dev(extra, unprivileged);
     t.is(result.status, 1, JSON.stringify(extra));
     t.regex(result.stderr.trim(), line);
     t.is(result.stderr.trim().split('\n').length, 1, result.stderr);

@@ -20,7 +20,7 @@ test('REHEARSAL is read only where the tests below check a real run', (t) => {
     .sort();
   t.deepEqual(readers, [
     'terragrunt/live/_envcommon/app-ecs.hcl',
-    'terragrunt/live/_envcommon/app.hcl',
+    'terragrunt/live/_envcommon/app-runtime.hcl',
     'terragrunt/live/_envcommon/state-backend.hcl',
     'terragrunt/root.hcl',
   ]);
