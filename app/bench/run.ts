@@ -168,7 +168,7 @@ try {
     PATH: process.env.PATH ?? '',
     NODE_ENV: 'production',
     // As app/Dockerfile's runtime stage sets it (test/dockerfile.test.ts holds the two together).
-    MALLOC_MMAP_THRESHOLD_: '131072',
+    MALLOC_ARENA_MAX: '2',
     PORT: String(port),
     LOG_LEVEL: 'info',
     SERVICE_VERSION: 'bench',
