@@ -4,12 +4,12 @@
 // loopback port. Images are put with `aws ecr put-image`, each with the digest ECR gives a manifest: the sha256 of
 // its bytes (OCI image spec, "Digests"; ECR API reference, PutImage imageDigest).
 import test from 'ava';
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, symlinkSync, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startMoto as startMotoServer } from '../scripts/lib/moto.mjs';
 import { toolPath } from '../scripts/lib/toolchain.mjs';
 import { repoRoot } from './lib/hcl.ts';
 
@@ -22,36 +22,10 @@ const OTHER_SHA = 'd'.repeat(40);
 interface Run { code: number; stdout: string; stderr: string }
 interface Moto { env: Record<string, string>; run: (file: string, args: string[], extra?: Record<string, string>) => Promise<Run> }
 
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-/** moto_server on a free loopback port (as scripts/plan-offline.mjs starts it), and the real aws CLI first on PATH. */
+/** moto_server on a free loopback port (scripts/lib/moto.mjs, as plan:offline starts it), and the real aws CLI first on PATH. */
 async function startMoto(t: { teardown: (fn: () => void) => void }): Promise<Moto> {
-  const port = await freePort();
-  // MOTO_ACCOUNT_ID: the account every request is served as (moto docs, "Multi-Account support").
-  const child: ChildProcess = spawn(toolPath('moto_server'), ['-H', '127.0.0.1', '-p', String(port)], {
-    env: { ...process.env, MOTO_ACCOUNT_ID: ACCOUNT },
-    stdio: ['ignore', 'ignore', 'ignore'],
-  });
-  t.teardown(() => child.kill('SIGTERM'));
-  const url = `http://127.0.0.1:${port}`;
-  for (let attempt = 0; attempt < 150; attempt++) {
-    if (child.exitCode !== null) throw new Error(`moto_server exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`${url}/moto-api/`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolveWait) => setTimeout(resolveWait, 200));
-  }
+  const { url, stop } = await startMotoServer(ACCOUNT);
+  t.teardown(stop);
   const home = mkdtempSync(join(tmpdir(), 'image-digest-'));
   t.teardown(() => rmSync(home, { recursive: true, force: true }));
   const bin = join(home, 'bin');

@@ -3,9 +3,9 @@
 // loopback port, serving one AWS account, stopped when the caller is done or exits.
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './services/process.mjs';
 import { toolPath } from './toolchain.mjs';
 
 /**
@@ -25,17 +25,8 @@ import { toolPath } from './toolchain.mjs';
 export const BUCKET_POLICY_CONDITION_GAP =
   'moto 5.2.5 evaluates a bucket policy statement with a Condition as if the condition never held and answers DENIED (moto/iam/access_control.py:493-494, moto/s3/models.py:1154-1161), so a TLS-only Deny refuses every request';
 
-/** A free TCP port on 127.0.0.1, as the kernel hands it out (listen on port 0). */
-export function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolvePort(port));
-    });
-  });
-}
+// The services' free-port helper, re-exported for the callers of this module.
+export { freePort };
 
 /** The environment moto_server runs with for one account. */
 export function motoServerEnv(accountId, baseEnv = process.env) {
