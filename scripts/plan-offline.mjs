@@ -26,6 +26,7 @@ import { basename, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { checkovPlans } from './lib/checkov-plans.mjs';
 import { createBucket, startMoto } from './lib/moto.mjs';
+import { hclLocal } from './lib/hcl-locals.mjs';
 import { dummyAwsEnv, terraformEnv } from './lib/terraform-cli.mjs';
 import { repoRoot, toolPath } from './lib/toolchain.mjs';
 
@@ -42,11 +43,11 @@ const terragruntSource = join(repoRoot, 'terragrunt');
 class PlanError extends Error {}
 
 function accountLocals(workTree, account) {
-  const text = readFileSync(join(workTree, 'live', account, 'account.hcl'), 'utf8');
-  const id = /account_id\s*=\s*"(\d{12})"/.exec(text);
-  const home = /home_region\s*=\s*"([a-z0-9-]+)"/.exec(text);
-  if (!id || !home) throw new PlanError(`live/${account}/account.hcl: no account_id or home_region`);
-  return { accountId: id[1], homeRegion: home[1] };
+  const file = join(workTree, 'live', account, 'account.hcl');
+  const accountId = hclLocal(file, 'account_id');
+  const homeRegion = hclLocal(file, 'home_region');
+  if (!/^\d{12}$/.test(accountId ?? '') || !/^[a-z0-9-]+$/.test(homeRegion ?? '')) throw new PlanError(`live/${account}/account.hcl: no account_id or home_region`);
+  return { accountId, homeRegion };
 }
 
 /** The state buckets of one account, as root.hcl names them: one per region folder, plus the home region's. */
@@ -56,8 +57,8 @@ function stateBuckets(workTree, account) {
   for (const entry of readdirSync(join(workTree, 'live', account), { withFileTypes: true })) {
     const file = join(workTree, 'live', account, entry.name, 'region.hcl');
     if (!entry.isDirectory() || !existsSync(file)) continue;
-    const match = /aws_region\s*=\s*"([a-z0-9-]+)"/.exec(readFileSync(file, 'utf8'));
-    if (match) regions.add(match[1]);
+    const region = hclLocal(file, 'aws_region');
+    if (region && /^[a-z0-9-]+$/.test(region)) regions.add(region);
   }
   return [...regions].map((region) => ({ region, bucket: `acme-auth-tfstate-${accountId}-${region}` }));
 }

@@ -18,6 +18,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
+import { hclLocal as readHclLocal } from './lib/hcl-locals.mjs';
 import { startMoto } from './lib/moto.mjs';
 import { differingAttributes, emulatorGap, planChanges } from './lib/rehearsal-plan.mjs';
 import { repoRoot, toolPath } from './lib/toolchain.mjs';
@@ -62,17 +63,17 @@ try {
 }
 if (spawnSync('terraform', ['version'], { stdio: 'ignore' }).status !== 0) fail('terraform is not on PATH: install the version in .terraform-version');
 
-/** A value from an HCL locals file of ours (account.hcl, env.hcl): `name = "value"` or `name = value`. */
+/** A value from an HCL locals file of ours (account.hcl, env.hcl); a missing one ends the rehearsal. */
 function hclLocal(file, name) {
-  const match = readFileSync(file, 'utf8').match(new RegExp(`^\\s*${name}\\s*=\\s*"?([^"\\n#]*?)"?\\s*(#.*)?$`, 'm'));
-  if (!match) fail(`${relative(repoRoot, file)} has no ${name}`);
-  return match[1].trim();
+  const value = readHclLocal(file, name);
+  if (value === undefined) fail(`${relative(repoRoot, file)} has no ${name}`);
+  return value;
 }
 const accountId = hclLocal(join(liveRoot, accountName, 'account.hcl'), 'account_id');
 const homeRegion = hclLocal(join(liveRoot, accountName, 'account.hcl'), 'home_region');
 const awsRegion = hclLocal(join(liveRoot, accountName, regionName, 'region.hcl'), 'aws_region');
 const envHcl = join(liveRoot, envPath, 'env.hcl');
-const computeTarget = readFileSync(envHcl, 'utf8').match(/^\s*compute_target\s*=\s*"([^"]+)"/m)?.[1] ?? 'apprunner';
+const computeTarget = readHclLocal(envHcl, 'compute_target') ?? 'apprunner';
 
 // The work copy: terragrunt/ and runbooks/ (the runbook scripts find the live tree relative to themselves), and a
 // link to node_modules for the scripts that run the app's ops CLIs.
